@@ -1,0 +1,248 @@
+"""The ``steward`` command line: everything the window does, scriptable.
+
+Errors a user can act on are printed as one clear message with a non-zero exit
+code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, store
+from .errors import Cancelled, StewardError
+from .exports import record_columns, record_rows
+from .importer import DuplicateSource, ImportOptions, import_file
+from .io.export import write_csv
+from .io.text_reader import DELIMITER_NAMES
+from .mapping import FIELDS
+from .project import Project, remove_project_files
+
+_DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
+
+
+def _delimiter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = _DELIMITER_WORDS.get(value.lower(), value)
+    if len(value) != 1:
+        raise click.BadParameter("give one character, or comma, semicolon, tab or pipe", param_hint="--delimiter")
+    return value
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        column, sep, field = pair.rpartition("=")
+        if not sep or not column:
+            raise click.BadParameter(f"'{pair}' is not COLUMN=FIELD (fields: {', '.join(FIELDS)})", param_hint="--map")
+        mapping[column] = field.strip()
+    return mapping
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="steward")
+def cli() -> None:
+    """Steward: offline customer-data stewardship.
+
+    A project is one file (suggested extension .steward) holding every imported
+    list, exactly as it arrived.
+    """
+
+
+@cli.command("import")
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", "source_name", help="Name of the new source (default: the file name).")
+@click.option("--encoding", help="Text encoding, e.g. utf-8, cp1252, gb18030, cp932, utf-16 (default: detect).")
+@click.option("--delimiter", help="One character, or comma, semicolon, tab, pipe (default: detect).")
+@click.option("--sheet", help="Excel sheet to import (needed when a workbook has several).")
+@click.option("--no-header", is_flag=True, help="The first row is data; columns are named Column 1, 2, ….")
+@click.option("--header-row", type=click.IntRange(min=1), help="The header is on this row (rows above are kept as rejected).")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="Map a column (header, label or #N) to a canonical field; FIELD empty or - to unmap. Repeatable.")
+@click.option("--password", help="Password of a protected workbook (never stored).")
+@click.option("--replace-invalid", is_flag=True, help="Replace undecodable bytes with \ufffd and flag those rows.")
+@click.option("--again", is_flag=True, help="Import even if the identical file was imported before.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def import_command(project: Path, file: Path, source_name: str | None, encoding: str | None, delimiter: str | None,
+                   sheet: str | None, no_header: bool, header_row: int | None, maps: tuple[str, ...],
+                   password: str | None, replace_invalid: bool, again: bool, as_json: bool) -> None:
+    """Import FILE (CSV, TSV, TXT, XLSX, XLS) into PROJECT, creating PROJECT if missing."""
+    if no_header and header_row:
+        raise click.UsageError("--no-header and --header-row exclude each other.")
+    options = ImportOptions(
+        source_name=source_name, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet,
+        header_row=0 if no_header else header_row, mapping=_mapping(maps), password=password,
+        replace_invalid=replace_invalid, allow_duplicate=again,
+    )
+    created = not project.exists()
+    try:
+        with Project.open(project, create=True) as opened:
+            for warning in opened.warnings:
+                click.echo(f"Warning: {warning}", err=True)
+            with _progress_bar(file.name) as report:
+                result = import_file(opened, file, options, progress=report)
+    except DuplicateSource as exc:
+        raise StewardError(f"{exc} (add --again)") from None
+    except BaseException:
+        if created:
+            remove_project_files(project)
+        raise
+    if as_json:
+        click.echo(json.dumps(asdict(result) | {"rows_in_file": result.rows_in_file}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Imported {result.imported} rows from {result.file_name} as source '{result.source_name}'; "
+               f"rejected {result.rejected} (rows in file: {result.rows_in_file}).")
+    if result.encoding:
+        click.echo(f"Encoding: {result.encoding} ({result.encoding_method}, confidence {result.encoding_confidence:.0%}); "
+                   f"delimiter: {DELIMITER_NAMES.get(result.delimiter, repr(result.delimiter))}.")
+    if result.sheet:
+        click.echo(f"Sheet: {result.sheet}.")
+    mapped = [f"{label} → {field}" for label, field in zip(result.labels, result.mapping) if field]
+    click.echo("Mapping: " + ("; ".join(mapped) if mapped else "no columns mapped yet"))
+    for warning in result.warnings:
+        click.echo(f"Note: {warning}")
+    if result.rejected:
+        click.echo(f"See the rejected rows with: steward rejected {project} --source '{result.source_name}'")
+
+
+class _progress_bar:
+    """A byte-progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            return lambda done, total: None
+        self.bar = click.progressbar(length=1, label=self.label, file=sys.stderr)
+        self.bar.__enter__()
+
+        def report(done: int, total: int) -> None:
+            self.bar.length = max(total, 1)
+            self.bar.update(done - self.bar.pos)
+        return report
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def info(project: Path, as_json: bool) -> None:
+    """Show PROJECT's sources, their counts and column mappings."""
+    with Project.open(project, read_only=True) as opened:
+        data = [asdict(s) | {"columns": [asdict(c) for c in store.columns(opened, s.id)]} for s in store.sources(opened)]
+    if as_json:
+        click.echo(json.dumps({"project": str(project), "sources": data}, ensure_ascii=False, indent=2))
+        return
+    if not data:
+        click.echo(f"{project}: no sources yet. Import one with: steward import {project} FILE")
+    for source in data:
+        how = source["encoding"] and f"{source['encoding']}, {DELIMITER_NAMES.get(source['delimiter'], repr(source['delimiter']))}"
+        click.echo(f"[{source['id']}] {source['name']}  ({source['file_name']}, {source['kind']}"
+                   f"{', ' + how if how else ''}{', sheet ' + source['sheet'] if source['sheet'] else ''})")
+        click.echo(f"    {source['record_count']} records, {source['rejected_count']} rejected, "
+                   f"imported {source['imported_at']}, sha256 {source['sha256'][:12]}…")
+        for column in source["columns"]:
+            target = column["field"] or "(unmapped)"
+            click.echo(f"    {column['position'] + 1:>3}. {column['label']}  →  {target}")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", "source_name", help="Only this source.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def rejected(project: Path, source_name: str | None, as_json: bool) -> None:
+    """List rows that were kept aside on import, with line number and reason."""
+    with Project.open(project, read_only=True) as opened:
+        chosen = [store.source_named(opened, source_name)] if source_name else store.sources(opened)
+        data = [{"source": s.name, "line": r.line_no, "reason": r.reason, "raw": r.raw_text}
+                for s in chosen for r in store.rejected_rows(opened, s.id)]
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for row in data:
+        click.echo(f"{row['source']} line {row['line']}: {row['reason']}: {row['raw'].rstrip()!r}")
+    click.echo(f"{len(data)} rejected rows.")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--records", "records_out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Write every imported record, values exactly as imported, to this CSV.")
+@click.option("--source", "source_name", help="Only this source.")
+@click.option("--exact", is_flag=True, help="Do not neutralise cells starting with = + - @ (formula injection guard).")
+@click.option("--no-bom", is_flag=True, help="Plain UTF-8 without the byte-order mark Excel wants.")
+def export(project: Path, records_out: Path, source_name: str | None, exact: bool, no_bom: bool) -> None:
+    """Export PROJECT's data as CSV (UTF-8 with BOM by default)."""
+    with Project.open(project, read_only=True) as opened:
+        chosen = [store.source_named(opened, source_name)] if source_name else store.sources(opened)
+        header, placement = record_columns(opened, chosen)
+        rows = record_rows(opened, chosen, placement, len(header) - 2)
+        neutralised = write_csv(records_out, header, rows, bom=not no_bom, safe=not exact)
+        total = sum(s.record_count for s in chosen)
+    click.echo(f"Wrote {total} records to {records_out}.")
+    if neutralised:
+        click.echo(f"{neutralised} cells starting with = + - @ or a control character were prefixed with ' so "
+                   "spreadsheets do not run them as formulas; use --exact to export them unchanged.")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+def copy(project: Path, destination: Path) -> None:
+    """Save a consistent copy of PROJECT (safe while it is open elsewhere)."""
+    with Project.open(project, read_only=True) as opened:
+        opened.save_copy(destination)
+    click.echo(f"Saved a copy to {destination}.")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check(project: Path) -> None:
+    """Run SQLite's full integrity check on PROJECT."""
+    with Project.open(project, read_only=True) as opened:
+        problems = opened.integrity_check()
+    if problems == ["ok"]:
+        click.echo(f"{project}: ok")
+        return
+    for problem in problems:
+        click.echo(problem)
+    raise SystemExit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning user errors into messages and exit codes."""
+    try:
+        cli.main(args=argv, prog_name="steward", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Cancelled; nothing was changed.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except Cancelled as exc:
+        click.echo(str(exc), err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("Cancelled; nothing was changed.", err=True)
+        return 130
+    except StewardError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return 1
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except Exception as exc:  # a bug: say so briefly, without a traceback full of customer data
+        click.echo(f"Unexpected error ({type(exc).__name__}); nothing was changed. Please report this.", err=True)
+        return 2
+    return 0

@@ -1,0 +1,44 @@
+"""What can be exported from a project, as rows ready for a writer."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from . import store
+from .project import Project
+
+_PAGE = 20_000
+
+
+def record_columns(project: Project, sources: list[store.Source]) -> tuple[list[str], dict[int, list[int]]]:
+    """The export header and, per source, where each of its columns goes.
+
+    Columns are matched across sources by header text (and occurrence, so two
+    'email' columns in one file stay two columns); a source without a header
+    row contributes its generated labels.
+    """
+    keys: dict[tuple[str, int], int] = {}
+    placement: dict[int, list[int]] = {}
+    for source in sources:
+        seen: dict[str, int] = {}
+        slots = []
+        for column in store.columns(project, source.id):
+            text = column.header if source.has_header else column.label
+            seen[text] = seen.get(text, 0) + 1
+            key = (text, seen[text])
+            slots.append(keys.setdefault(key, len(keys)))
+        placement[source.id] = slots
+    return ["source", "row"] + [text for text, _ in keys], placement
+
+
+def record_rows(project: Project, sources: list[store.Source], placement: dict[int, list[int]],
+                width: int) -> Iterator[list[str]]:
+    """Every imported record: source name, 1-based row, then values in export order."""
+    for source in sources:
+        slots = placement[source.id]
+        for offset in range(0, source.record_count, _PAGE):
+            for record in store.records(project, source.id, offset, _PAGE):
+                row = [""] * width
+                for slot, value in zip(slots, record.values):
+                    row[slot] = value
+                yield [source.name, str(record.row_no)] + row

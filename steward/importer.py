@@ -1,0 +1,338 @@
+"""Importing a customer list into a project: faithfully, atomically, with progress.
+
+Every value is stored exactly as text as it arrived. Rows that cannot be
+imported as they are (over-long rows, blank lines, title lines above the
+header) are kept verbatim in ``rejected_rows`` with their line and reason, so
+imported + rejected always equals the rows in the file. The whole import is one
+transaction: an error, a cancel or a kill leaves the project as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import ImportFailed
+from .io import excel, header as header_mod, sniff, text_reader
+from .mapping import check_field, suggest_mapping
+from .progress import Progress, no_progress
+from .project import Project, utc_now
+
+_BATCH = 10_000
+
+
+@dataclass
+class ImportOptions:
+    """What the user may override; None means "detect"."""
+
+    source_name: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None          # None: detect; 0: no header; N: record N is the header
+    mapping: dict[str, str] = field(default_factory=dict)   # column (header, label or #N) -> field or ''
+    password: str | None = None
+    replace_invalid: bool = False
+    allow_duplicate: bool = False
+
+
+@dataclass
+class ImportResult:
+    source_id: int
+    source_name: str
+    file_name: str
+    kind: str
+    encoding: str | None
+    encoding_confidence: float | None
+    encoding_method: str | None
+    delimiter: str | None
+    sheet: str | None
+    header_row: int | None
+    imported: int
+    rejected: int
+    flagged: int
+    labels: list[str]
+    mapping: list[str | None]
+    warnings: list[str]
+
+    @property
+    def rows_in_file(self) -> int:
+        return self.imported + self.rejected
+
+
+@dataclass(frozen=True)
+class _Row:
+    line_no: int
+    fields: list[str]
+    raw: str
+    flags: list[str]
+
+
+@dataclass
+class _Reading:
+    """A file opened for import: how it was decoded and the rows it yields."""
+
+    kind: str
+    rows: Iterable[_Row]
+    encoding: sniff.EncodingGuess | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def open_for_import(path: Path, options: ImportOptions, progress: Progress = no_progress) -> _Reading:
+    """Decide how to read ``path`` (kind, encoding, delimiter, sheet) and return its rows."""
+    if not path.exists():
+        raise ImportFailed(f"{path} does not exist.")
+    if not path.is_file():
+        raise ImportFailed(f"{path} is not a file.")
+    kind = sniff.file_kind(path)
+    if kind in ("xlsx", "ole2"):
+        book = excel.Workbook(path, kind, options.password)
+        sheet = book.choose_sheet(options.sheet)
+        rows = (_Row(r.row_no, r.values, "\t".join(r.values), r.flags) for r in book.rows(sheet))
+        return _Reading(book.format, rows, sheet=sheet)
+    guess = sniff.detect_encoding(path, options.encoding)
+    delimiter = options.delimiter or text_reader.sniff_delimiter(path, guess.encoding)
+    if delimiter not in text_reader.DELIMITERS and len(delimiter) != 1:
+        raise ImportFailed(f"The delimiter must be one character (got {delimiter!r}).")
+    records = text_reader.read_records(path, guess.encoding, delimiter,
+                                       replace_invalid=options.replace_invalid, progress=progress)
+    rows = (_text_row(r, options.replace_invalid) for r in records)
+    return _Reading("csv", rows, encoding=guess, delimiter=delimiter)
+
+
+def _text_row(record: text_reader.RawRecord, replace_invalid: bool) -> _Row:
+    fields, flags = record.fields, []
+    if "\x00" in record.raw:
+        cleaned = []
+        for col, value in enumerate(fields, start=1):
+            if "\x00" in value:
+                flags.append(f"column {col}: NUL bytes removed")
+                value = value.replace("\x00", "")
+            cleaned.append(value)
+        fields = cleaned
+    if replace_invalid and "\ufffd" in record.raw:
+        flags.append("invalid bytes replaced by \ufffd")
+    return _Row(record.line_no, fields, record.raw, flags)
+
+
+def import_file(project: Project, path: str | Path, options: ImportOptions | None = None,
+                progress: Progress = no_progress) -> ImportResult:
+    """Import one file as a new source, all or nothing."""
+    path = Path(path)
+    options = options or ImportOptions()
+    if project.read_only:
+        raise ImportFailed("The project is open read-only; nothing can be imported.")
+    reading = open_for_import(path, options, progress)
+    digest = file_sha256(path)
+    if not options.allow_duplicate:
+        _refuse_duplicate(project, path, digest)
+    conn = project.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = _write(project, path, digest, reading, options)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc):
+            raise ImportFailed(f"{path.name}: the disk is full. Nothing was imported; free some space and try again.") from exc
+        raise ImportFailed(f"{path.name}: the project could not be written ({exc}). Nothing was imported.") from exc
+    return result
+
+
+def _refuse_duplicate(project: Project, path: Path, digest: str) -> None:
+    row = project.conn.execute("SELECT name, imported_at FROM sources WHERE sha256 = ?", (digest,)).fetchone()
+    if row:
+        raise DuplicateSource(
+            f"{path.name} is identical to source '{row[0]}', imported {row[1]}. "
+            "Importing it again would duplicate every record; confirm to import it anyway.")
+
+
+class DuplicateSource(ImportFailed):
+    """The same bytes were imported before; the user must confirm."""
+
+
+def _write(project: Project, path: Path, digest: str, reading: _Reading, options: ImportOptions) -> ImportResult:
+    conn = project.conn
+    name = _unique_source_name(conn, options.source_name or path.stem)
+    guess = reading.encoding
+    cursor = conn.execute(
+        "INSERT INTO sources (name, file_name, file_size, sha256, kind, encoding, encoding_confidence, "
+        "encoding_method, delimiter, sheet, header_row, imported_at, record_count, rejected_count, options) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 0, 0, ?)",
+        (name, path.name, path.stat().st_size, digest, reading.kind,
+         guess.encoding if guess else None, guess.confidence if guess else None, guess.method if guess else None,
+         reading.delimiter, reading.sheet, utc_now(), json.dumps(_options_record(options), ensure_ascii=False)),
+    )
+    source_id = cursor.lastrowid
+    rows = iter(reading.rows)
+    head = _take(rows, header_mod.SCAN_ROWS)
+    header_index = _header_index(head, options.header_row, path)
+    width = _width(head, header_index)
+    headers = [""] * width
+    counts = Counter()
+    rejected_batch: list[tuple] = []
+    record_batch: list[tuple] = []
+    row_no = 0
+    for index, row in enumerate(_chain(head, rows)):
+        if header_index is not None and index < header_index:
+            rejected_batch.append((source_id, row.line_no, row.raw, "title line above the header row"))
+            continue
+        if index == header_index:
+            headers = (row.fields + [""] * width)[:width]
+            continue
+        fields, flags, reason = _fit(row, width, reading.kind)
+        if reason:
+            rejected_batch.append((source_id, row.line_no, row.raw, reason))
+        else:
+            row_no += 1
+            counts["flagged"] += bool(flags)
+            record_batch.append((source_id, row_no, row.line_no, json.dumps(fields, ensure_ascii=False),
+                                 json.dumps(flags, ensure_ascii=False) if flags else None))
+            if len(record_batch) >= _BATCH:
+                _flush(conn, record_batch, rejected_batch)
+    _flush(conn, record_batch, rejected_batch)
+    rejected = conn.execute("SELECT count(*) FROM rejected_rows WHERE source_id = ?", (source_id,)).fetchone()[0]
+    if row_no == 0:
+        what = "only a header row" if header_index is not None else "no data rows"
+        raise ImportFailed(f"{path.name}: 0 data rows found (the file has {what}). Nothing was imported.")
+    labels, notes = header_mod.make_labels(headers if header_index is not None else [""] * width)
+    if header_index is None:
+        notes = ["no header row: columns are named Column 1, Column 2, …"]
+    mapping = _resolve_mapping(headers, labels, options.mapping, header_index is not None)
+    conn.executemany(
+        "INSERT INTO columns (source_id, position, header, label, field) VALUES (?, ?, ?, ?, ?)",
+        [(source_id, i, headers[i], labels[i], mapping[i]) for i in range(width)],
+    )
+    header_row = None if header_index is None else header_index + 1
+    conn.execute("UPDATE sources SET record_count = ?, rejected_count = ?, header_row = ? WHERE id = ?",
+                 (row_no, rejected, header_row, source_id))
+    warnings = list(notes)
+    if guess and not guess.certain:
+        warnings.append(f"encoding guessed as {guess.encoding} (confidence {guess.confidence:.0%}; {guess.note}); "
+                        "check the values and re-import with another encoding if they look wrong")
+    if counts["flagged"]:
+        warnings.append(f"{counts['flagged']} imported rows carry notes (for example padded or cleaned values)")
+    return ImportResult(source_id, name, path.name, reading.kind, guess.encoding if guess else None,
+                        guess.confidence if guess else None, guess.method if guess else None, reading.delimiter,
+                        reading.sheet, header_row, row_no, rejected, counts["flagged"], labels, mapping, warnings)
+
+
+def _options_record(options: ImportOptions) -> dict:
+    record = asdict(options)
+    record.pop("password", None)  # never stored
+    return record
+
+
+def _take(rows: Iterator[_Row], n: int) -> list[_Row]:
+    head = []
+    for row in rows:
+        head.append(row)
+        if len(head) == n:
+            break
+    return head
+
+
+def _chain(head: list[_Row], rest: Iterator[_Row]) -> Iterator[_Row]:
+    yield from head
+    yield from rest
+
+
+def _header_index(head: list[_Row], requested: int | None, path: Path) -> int | None:
+    if requested is None:
+        return header_mod.find_header_row([r.fields for r in head])
+    if requested == 0:
+        return None
+    if requested > len(head):
+        raise ImportFailed(f"{path.name}: header row {requested} is beyond the first {len(head)} rows of the file.")
+    return requested - 1
+
+
+def _width(head: list[_Row], header_index: int | None) -> int:
+    if header_index is not None:
+        return max(1, len(head[header_index].fields))
+    widths = [len(r.fields) for r in head if r.fields]
+    return Counter(widths).most_common(1)[0][0] if widths else 1
+
+
+def _fit(row: _Row, width: int, kind: str) -> tuple[list[str], list[str], str | None]:
+    """Shape a row to the header's width: pad short rows, quarantine long ones."""
+    fields, flags = row.fields, list(row.flags)
+    if not fields or (kind != "csv" and not any(fields)):
+        return fields, flags, "blank line" if kind == "csv" else "blank row"
+    if len(fields) < width:
+        flags.append(f"missing trailing fields: had {len(fields)} of {width}")
+        fields = fields + [""] * (width - len(fields))
+    elif len(fields) > width:
+        extra = fields[width:]
+        if any(extra):
+            return fields, flags, f"{len(fields)} fields where the header has {width}"
+        if kind == "csv":
+            flags.append(f"{len(extra)} empty fields beyond the header dropped")
+        fields = fields[:width]
+    return fields, flags, None
+
+
+def _flush(conn, records: list[tuple], rejected: list[tuple]) -> None:
+    if records:
+        conn.executemany("INSERT INTO records (source_id, row_no, line_no, vals, flags) VALUES (?, ?, ?, ?, ?)",
+                         records)
+        records.clear()
+    if rejected:
+        conn.executemany("INSERT INTO rejected_rows (source_id, line_no, raw_text, reason) VALUES (?, ?, ?, ?)",
+                         rejected)
+        rejected.clear()
+
+
+def _unique_source_name(conn, wanted: str) -> str:
+    name, n = wanted, 1
+    while conn.execute("SELECT 1 FROM sources WHERE name = ?", (name,)).fetchone():
+        n += 1
+        name = f"{wanted} ({n})"
+    return name
+
+
+def _resolve_mapping(headers: list[str], labels: list[str], overrides: dict[str, str], has_header: bool) -> list[str | None]:
+    mapping = suggest_mapping(headers) if has_header else [None] * len(headers)
+    for column, wanted in overrides.items():
+        position = find_column(headers, labels, column)
+        try:
+            mapped = check_field(wanted)
+        except ValueError as exc:
+            raise ImportFailed(str(exc)) from None
+        if mapped:
+            mapping = [None if m == mapped else m for m in mapping]
+        mapping[position] = mapped
+    return mapping
+
+
+def find_column(headers: list[str], labels: list[str], column: str) -> int:
+    """Resolve a column named by the user: exact header, label, '#N', or a unique case-insensitive match."""
+    for names in (headers, labels):
+        matches = [i for i, h in enumerate(names) if h == column]
+        if len(matches) == 1:
+            return matches[0]
+    if column.startswith("#") and column[1:].isdigit() and 1 <= int(column[1:]) <= len(headers):
+        return int(column[1:]) - 1
+    folded = [i for i, label in enumerate(labels) if label.casefold() == column.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise ImportFailed(f"No single column is called '{column}'. Columns: {', '.join(labels)}. "
+                       "Use the label as shown, or #N for the N-th column.")

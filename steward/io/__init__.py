@@ -1,0 +1,1 @@
+"""Reading and writing files: kind sniffing, encodings, CSV and Excel readers, export."""

@@ -1,0 +1,270 @@
+"""Opening, creating and closing a Steward project file.
+
+A project is one SQLite file. The open sequence checks that the file really is
+a Steward project *before anything is written to it* (a CSV renamed
+``.steward``, another program's database or an empty file are refused with a
+clear message), takes the single-writer lock, sets the per-connection pragmas
+and migrates the schema in one transaction. Only this module opens project
+files, so every connection gets the same pragmas.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+
+import sqlite_utils
+
+from . import fsinfo
+from .errors import CorruptProject, NewerProject, NotAProject, ProjectError
+from .lock import ProjectLock
+from .schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+SUFFIX = ".steward"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+def read_header(path: Path) -> tuple[int, int]:
+    """Return (application_id, user_version) from the file header, without SQLite.
+
+    Raises NotAProject with a message saying what the file looks like instead.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(100)
+    except IsADirectoryError:
+        raise NotAProject(f"{path} is a folder, not a Steward project file.") from None
+    except OSError as exc:
+        raise ProjectError(f"Cannot read {path}: {exc.strerror}.") from exc
+    if not head:
+        raise NotAProject(f"{path} is empty (0 bytes); it is not a Steward project. Choose another file or create a new project.")
+    if not head.startswith(_SQLITE_MAGIC):
+        kind = _describe_non_sqlite(head)
+        raise NotAProject(f"{path} is not a Steward project: it looks like {kind}. To bring its data in, create a project and import the file.")
+    if len(head) < 100:
+        raise CorruptProject(f"{path} is truncated (only {len(head)} bytes); it cannot be opened.")
+    user_version = int.from_bytes(head[60:64], "big")
+    application_id = int.from_bytes(head[68:72], "big")
+    return application_id, user_version
+
+
+def _describe_non_sqlite(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip archive or Excel workbook"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "an old-style Office document"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    try:
+        head.decode("utf-8")
+        return "a text file (for example CSV)"
+    except UnicodeDecodeError:
+        return "a file of another program"
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        uri = f"file:{path.resolve().as_posix()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable by the owner only, before SQLite touches it."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise ProjectError(f"{path} already exists; open it instead of creating it.") from None
+    except OSError as exc:
+        raise ProjectError(f"Cannot create {path}: {exc.strerror}.") from exc
+    os.close(fd)
+
+
+class Project:
+    """An open project: one connection, the write lock, and the file's path.
+
+    Use :meth:`open` or :meth:`create`; close it (or use ``with``) to release
+    the lock and checkpoint the write-ahead log.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool, lock: ProjectLock | None,
+                 warnings: list[str]) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.read_only = read_only
+        self.warnings = warnings
+        self._lock = lock
+
+    # -- opening -----------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> "Project":
+        """Create a new, empty project file (refuses to touch an existing file)."""
+        target = Path(path)
+        _create_private_file(target)
+        try:
+            return cls.open(target, _new=True)
+        except BaseException:
+            remove_project_files(target)
+            raise
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = False, read_only: bool = False,
+             _new: bool = False) -> "Project":
+        """Open an existing project; with ``create=True`` make it first if missing."""
+        target = Path(path)
+        if not target.exists():
+            if create:
+                return cls.create(target)
+            raise ProjectError(f"{target} does not exist. Check the path, or create a new project there.")
+        if not _new:
+            application_id, user_version = read_header(target)
+            if application_id != APPLICATION_ID:
+                raise NotAProject(
+                    f"{target} is an SQLite database of another program, not a Steward project. "
+                    "Steward will not change it; create a new project and import your data instead."
+                )
+            if user_version > SCHEMA_VERSION and not read_only:
+                raise NewerProject(
+                    f"{target} was saved by a newer version of Steward (project format {user_version}; "
+                    f"this version understands up to {SCHEMA_VERSION}). Update Steward, or open it read-only to view and export."
+                )
+        warnings: list[str] = []
+        lock = None
+        if not read_only:
+            lock = ProjectLock(target)
+            lock.acquire()
+        try:
+            conn = _connect(target, read_only=read_only)
+            try:
+                cls._check_integrity(conn, target)
+                if not read_only:
+                    warnings += cls._set_journal(conn, target)
+                    cls._migrate(conn, target)
+            except BaseException:
+                conn.close()
+                raise
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        return cls(target, conn, read_only=read_only, lock=lock, warnings=warnings)
+
+    @staticmethod
+    def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            raise CorruptProject(
+                f"{path} is damaged ({exc}). Nothing was changed. Restore it from a backup or a saved copy."
+            ) from exc
+        if problems != ["ok"]:
+            raise CorruptProject(
+                f"{path} is damaged: {problems[0]}. Nothing was changed. "
+                "Open it read-only to export what can be read, or restore a backup."
+            )
+
+    @staticmethod
+    def _set_journal(conn: sqlite3.Connection, path: Path) -> list[str]:
+        remote = fsinfo.network_filesystem(path)
+        if remote:
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
+            return [
+                f"{path} is on a {remote} network or synced folder; Steward uses slower, safer journaling there. "
+                "Keep projects on a local disk when you can."
+            ]
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        return []
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if 0 < current < SCHEMA_VERSION:
+            backup = path.with_name(f"{path.name}.v{current}.bak")
+            backup.unlink(missing_ok=True)
+            conn.execute("VACUUM INTO ?", (str(backup),))
+        migrate(conn)
+
+    def worker_copy(self) -> "Project":
+        """Another connection to the same file for a worker thread (shares this lock)."""
+        conn = _connect(self.path, read_only=self.read_only)
+        return Project(self.path, conn, read_only=self.read_only, lock=None, warnings=[])
+
+    # -- closing -----------------------------------------------------------------
+
+    def close(self) -> None:
+        """Checkpoint and close; release the lock if this object holds it."""
+        try:
+            if self._lock is not None and not self.read_only:
+                try:
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass  # a busy reader elsewhere; SQLite checkpoints later
+            self.conn.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- whole-file operations -----------------------------------------------------
+
+    def save_copy(self, destination: str | os.PathLike[str]) -> Path:
+        """Write a consistent copy with SQLite's backup API (a file copy can lose WAL content)."""
+        target = Path(destination)
+        if target.exists():
+            raise ProjectError(f"{target} already exists; choose a new file name for the copy.")
+        _create_private_file(target)
+        try:
+            dest = sqlite3.connect(str(target))
+            try:
+                self.conn.backup(dest)
+            finally:
+                dest.close()
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+
+    def integrity_check(self) -> list[str]:
+        """Full check on demand; ['ok'] when the file is sound."""
+        return [row[0] for row in self.conn.execute("PRAGMA integrity_check")]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+
+def remove_project_files(path: Path) -> None:
+    """Delete a project this process just created and no longer wants, with its sidecars."""
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

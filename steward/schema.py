@@ -1,0 +1,128 @@
+"""The project file's schema and its migrations.
+
+``PRAGMA application_id`` marks a file as a Steward project and
+``PRAGMA user_version`` is the schema version. Each migration runs inside the
+caller's transaction together with the version bump, so an interrupted
+migration leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+#: "STWD" as a big-endian 32-bit integer, stored at byte 68 of the file.
+APPLICATION_ID = int.from_bytes(b"STWD", "big")
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sources (
+    id                  INTEGER PRIMARY KEY,
+    name                TEXT NOT NULL UNIQUE,
+    file_name           TEXT NOT NULL,
+    file_size           INTEGER NOT NULL,
+    sha256              TEXT NOT NULL,
+    kind                TEXT NOT NULL,            -- csv | xlsx | xls
+    encoding            TEXT,                     -- text files only
+    encoding_confidence REAL,
+    encoding_method     TEXT,                     -- bom | utf-8 | detected | user
+    delimiter           TEXT,
+    sheet               TEXT,
+    header_row          INTEGER,                  -- 1-based record number of the header, NULL if none
+    imported_at         TEXT NOT NULL,            -- UTC ISO 8601
+    record_count        INTEGER NOT NULL,
+    rejected_count      INTEGER NOT NULL,
+    options             TEXT NOT NULL             -- JSON: the import options as given
+) STRICT;
+
+-- Header text is data: columns are addressed by position, never by name.
+CREATE TABLE columns (
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    position  INTEGER NOT NULL,                   -- 0-based
+    header    TEXT NOT NULL,                      -- exactly as in the file
+    label     TEXT NOT NULL,                      -- unique display label within the source
+    field     TEXT,                               -- canonical field, NULL if unmapped
+    PRIMARY KEY (source_id, position)
+) STRICT;
+
+-- Raw values as a JSON array of strings, one per column: width is never a
+-- schema problem and no value is ever coerced.
+CREATE TABLE records (
+    id        INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    row_no    INTEGER NOT NULL,                   -- 1-based data row within the source
+    line_no   INTEGER NOT NULL,                   -- first line (CSV) or sheet row (Excel) in the file
+    vals      TEXT NOT NULL,
+    flags     TEXT                                -- JSON list of notes, NULL when clean
+) STRICT;
+CREATE UNIQUE INDEX records_by_row ON records (source_id, row_no);
+
+CREATE TRIGGER records_are_immutable BEFORE UPDATE ON records
+BEGIN
+    SELECT RAISE(ABORT, 'imported records are never changed');
+END;
+
+CREATE TABLE rejected_rows (
+    id        INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    line_no   INTEGER NOT NULL,
+    raw_text  TEXT NOT NULL,
+    reason    TEXT NOT NULL
+) STRICT;
+CREATE INDEX rejected_by_source ON rejected_rows (source_id, line_no);
+"""
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _to_v1(conn: sqlite3.Connection) -> None:
+    for statement in _split(_V1):
+        conn.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Split a schema script into statements (triggers contain ';' too)."""
+    statements, current = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--") and not current:
+            continue
+        current.append(line)
+        joined = "\n".join(current).strip()
+        if joined and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    return statements
+
+
+#: MIGRATIONS[i] brings a file from version i to version i + 1.
+MIGRATIONS: list[Migration] = [_to_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None) -> int:
+    """Bring the schema up to date in one transaction; return the new version.
+
+    The connection must be in autocommit mode. Either every step and the
+    version bump commit together, or nothing does.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current >= len(steps):
+        return current
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if current == 0:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        for version in range(current, len(steps)):
+            steps[version](conn)
+        conn.execute(f"PRAGMA user_version = {len(steps)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return len(steps)

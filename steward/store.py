@@ -1,0 +1,123 @@
+"""Reading what a project holds: sources, their columns, records and rejected rows.
+
+Plain dataclasses out, so the CLI, the GUI and tests share one view of the data.
+Records are fetched by page (source, offset, limit) so a million-row source
+never has to be loaded at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .errors import StewardError
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    name: str
+    file_name: str
+    file_size: int
+    sha256: str
+    kind: str
+    encoding: str | None
+    encoding_confidence: float | None
+    encoding_method: str | None
+    delimiter: str | None
+    sheet: str | None
+    header_row: int | None
+    imported_at: str
+    record_count: int
+    rejected_count: int
+
+    @property
+    def has_header(self) -> bool:
+        return self.header_row is not None
+
+
+@dataclass(frozen=True)
+class Column:
+    position: int
+    header: str
+    label: str
+    field: str | None
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    row_no: int
+    line_no: int
+    values: list[str]
+    flags: list[str]
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line_no: int
+    raw_text: str
+    reason: str
+
+
+_SOURCE_COLUMNS = ("id, name, file_name, file_size, sha256, kind, encoding, encoding_confidence, encoding_method, "
+                   "delimiter, sheet, header_row, imported_at, record_count, rejected_count")
+
+
+def sources(project: Project) -> list[Source]:
+    rows = project.conn.execute(f"SELECT {_SOURCE_COLUMNS} FROM sources ORDER BY id").fetchall()
+    return [Source(*row) for row in rows]
+
+
+def source_named(project: Project, name: str) -> Source:
+    for source in sources(project):
+        if source.name == name:
+            return source
+    names = ", ".join(s.name for s in sources(project)) or "none yet"
+    raise StewardError(f"The project has no source named '{name}'. Sources: {names}.")
+
+
+def columns(project: Project, source_id: int) -> list[Column]:
+    rows = project.conn.execute(
+        "SELECT position, header, label, field FROM columns WHERE source_id = ? ORDER BY position", (source_id,)
+    ).fetchall()
+    return [Column(*row) for row in rows]
+
+
+def record_count(project: Project, source_id: int) -> int:
+    row = project.conn.execute("SELECT record_count FROM sources WHERE id = ?", (source_id,)).fetchone()
+    return row[0] if row else 0
+
+
+def records(project: Project, source_id: int, offset: int = 0, limit: int = 500) -> list[Record]:
+    """A page of records in file order (row_no offset+1 … offset+limit)."""
+    rows = project.conn.execute(
+        "SELECT id, row_no, line_no, vals, flags FROM records "
+        "WHERE source_id = ? AND row_no > ? AND row_no <= ? ORDER BY row_no",
+        (source_id, offset, offset + limit),
+    ).fetchall()
+    return [Record(i, r, line, json.loads(vals), json.loads(flags) if flags else []) for i, r, line, vals, flags in rows]
+
+
+def rejected_rows(project: Project, source_id: int) -> list[RejectedRow]:
+    rows = project.conn.execute(
+        "SELECT line_no, raw_text, reason FROM rejected_rows WHERE source_id = ? ORDER BY line_no, id", (source_id,)
+    ).fetchall()
+    return [RejectedRow(*row) for row in rows]
+
+
+def set_mapping(project: Project, source_id: int, position: int, field: str | None) -> None:
+    """Map one column to a canonical field (None to unmap), in one transaction.
+
+    A field maps to at most one column per source, so it is first taken off
+    any other column.
+    """
+    with project.db.atomic():
+        if field is not None:
+            project.conn.execute("UPDATE columns SET field = NULL WHERE source_id = ? AND field = ?",
+                                 (source_id, field))
+        cursor = project.conn.execute("UPDATE columns SET field = ? WHERE source_id = ? AND position = ?",
+                                      (field, source_id, position))
+        if cursor.rowcount != 1:
+            raise StewardError(f"Source {source_id} has no column {position + 1}.")
