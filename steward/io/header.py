@@ -22,11 +22,9 @@ SCAN_ROWS = 20
 
 
 def looks_like_header(row: Sequence[str], width: int) -> bool:
-    """A header row: at least half its cells filled, all distinct, none shaped like data."""
+    """A header row: at least half its cells filled and none shaped like data."""
     filled = [cell.strip() for cell in row if cell.strip()]
     if not filled or len(filled) * 2 < max(width, 1):
-        return False
-    if len(set(filled)) != len(filled):
         return False
     return not any(_DATA_LIKE.match(cell) for cell in filled)
 
