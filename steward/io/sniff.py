@@ -76,10 +76,19 @@ def file_kind(path: Path) -> str:
 
 
 def _looks_binary(head: bytes) -> bool:
+    """NUL bytes that no text encoding explains (UTF-16 is recognised before this)."""
     if any(head.startswith(bom) for bom, _ in _BOMS) or utf16_without_bom(head):
         return False
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls > len(head) * 0.10
+    nuls = head.count(0)
+    if nuls > len(head) * 0.10:
+        return True
+    if not nuls:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return False
+    except UnicodeDecodeError:
+        return from_bytes(head).best() is None
 
 
 @dataclass(frozen=True)
