@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -178,21 +179,39 @@ def detect_encoding(path: Path, override: str | None = None) -> EncodingGuess:
     return _detect_legacy(sample, problem)
 
 
+# Code pages of the lists Steward meets most, always weighed alongside the
+# detector's own picks (on short samples it can miss them entirely).
+_COMMON = ["cp1252", "cp1250", "cp1251", "gb18030", "cp932", "big5", "cp949"]
+_DETECT_BYTES = 256 << 10
+
+
+def _preferred_name(match: Any) -> str:
+    """Of the code pages that decode these bytes to the same text, the commonest."""
+    names = [_SUPERSETS.get(n, n) for n in (match.could_be_from_charset or [match.encoding])]
+    return min(names, key=lambda n: _COMMON.index(n) if n in _COMMON else len(_COMMON))
+
+
+def _rank(match: Any) -> tuple[float, int, float]:
+    """Least mess first; among equally clean readings, the commoner code page."""
+    name = _preferred_name(match)
+    preference = _COMMON.index(name) if name in _COMMON else len(_COMMON)
+    return (round(match.chaos, 3), preference, -match.coherence)
+
+
 def _detect_legacy(sample: bytes, utf8_problem: DecodeProblem) -> EncodingGuess:
-    results = list(from_bytes(sample))
+    sample = sample[:_DETECT_BYTES]
     note = (f"not UTF-8 (byte 0x{utf8_problem.bad_bytes.hex()} at offset {utf8_problem.offset}, line {utf8_problem.line})")
+    results = list(from_bytes(sample)) + list(from_bytes(sample, cp_isolation=_COMMON))
     if results:
-        best = results[0]
-        tied = [r for r in results if r.chaos == best.chaos and r.coherence == best.coherence]
-        chosen = next((r for r in tied if r.encoding == "cp1252"), best)
-        name = _SUPERSETS.get(chosen.encoding, chosen.encoding)
-        confidence = max(0.0, 1.0 - chosen.chaos)
-        if len(tied) > 1:
+        readings = sorted((_rank(m), _preferred_name(m)) for m in results)
+        (chaos, _, _), name = readings[0]
+        confidence = max(0.0, 1.0 - chaos)
+        if len({n for (c, _, _), n in readings if c == chaos}) > 1:
             confidence = min(confidence, 0.5)  # several code pages read the bytes equally well
         return EncodingGuess(name, round(confidence, 2), "detected", note)
     for name in ("cp932", "gb18030", "cp1252"):
         try:
-            sample.decode(name)
+            codecs.getincrementaldecoder(name)().decode(sample, final=False)
         except UnicodeDecodeError:
             continue
         return EncodingGuess(name, 0.3, "detected", note)
