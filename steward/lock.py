@@ -41,6 +41,8 @@ def _current_user() -> str:
 def _pid_alive(pid: int) -> bool:
     if pid <= 0:
         return False
+    if os.name == "nt":
+        return True  # os.kill would terminate the process there; assume the holder is alive
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -48,7 +50,7 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True  # exists, owned by someone else
     except OSError:
-        return True  # cannot tell (e.g. Windows): assume the holder is alive
+        return True  # cannot tell: assume the holder is alive
     return True
 
 

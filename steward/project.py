@@ -148,7 +148,7 @@ class Project:
         try:
             conn = _connect(target, read_only=read_only)
             try:
-                cls._check_integrity(conn, target)
+                warnings += cls._check_integrity(conn, target, read_only=read_only)
                 if not read_only:
                     warnings += cls._set_journal(conn, target)
                     cls._migrate(conn, target)
@@ -162,18 +162,18 @@ class Project:
         return cls(target, conn, read_only=read_only, lock=lock, warnings=warnings)
 
     @staticmethod
-    def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    def _check_integrity(conn: sqlite3.Connection, path: Path, *, read_only: bool) -> list[str]:
+        """Refuse to write to a damaged file; read-only, let the user rescue what can be read."""
         try:
             problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
         except sqlite3.DatabaseError as exc:
-            raise CorruptProject(
-                f"{path} is damaged ({exc}). Nothing was changed. Restore it from a backup or a saved copy."
-            ) from exc
-        if problems != ["ok"]:
-            raise CorruptProject(
-                f"{path} is damaged: {problems[0]}. Nothing was changed. "
-                "Open it read-only to export what can be read, or restore a backup."
-            )
+            problems = [str(exc)]
+        if problems == ["ok"]:
+            return []
+        message = f"{path} is damaged: {problems[0]}. Nothing was changed."
+        if read_only:
+            return [message + " Export what can be read, then restore a backup."]
+        raise CorruptProject(message + " Open it read-only to export what can be read, or restore a backup.")
 
     @staticmethod
     def _set_journal(conn: sqlite3.Connection, path: Path) -> list[str]:

@@ -256,6 +256,13 @@ def test_cat_60_corrupted_project_is_reported_and_not_written(tmp_path):
     with pytest.raises(CorruptProject, match="is damaged"):
         Project.open(path)
     assert path.read_bytes() == bytes(data)
+    try:
+        rescue = Project.open(path, read_only=True)
+    except CorruptProject:
+        pytest.fail("a damaged project must still open read-only")
+    with rescue:
+        assert "is damaged" in rescue.warnings[0]
+    assert path.read_bytes() == bytes(data)
 
 
 def test_cat_63_connections_use_the_untrusted_file_pragmas(project):
@@ -263,6 +270,16 @@ def test_cat_63_connections_use_the_untrusted_file_pragmas(project):
                for name in ("trusted_schema", "cell_size_check", "foreign_keys", "busy_timeout", "synchronous")}
     assert pragmas == {"trusted_schema": 0, "cell_size_check": 1, "foreign_keys": 1, "busy_timeout": 5000,
                        "synchronous": 2}
+
+
+def test_mapping_can_be_changed_and_a_field_maps_to_one_column(project, write):
+    result = import_file(project, write("a.csv", "name,mail,other\r\nAnna,a@x.org,b@x.org\r\n"))
+    assert result.mapping == ["full_name", "email", None]
+    store.set_mapping(project, result.source_id, 2, "email")
+    assert [c.field for c in store.columns(project, result.source_id)] == ["full_name", None, "email"]
+    with pytest.raises(Exception, match="has no column 9"):
+        store.set_mapping(project, result.source_id, 8, "phone")
+    assert [c.field for c in store.columns(project, result.source_id)] == ["full_name", None, "email"]
 
 
 def test_raw_records_cannot_be_updated(project, write):
