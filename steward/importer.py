@@ -10,6 +10,7 @@ transaction: an error, a cancel or a kill leaves the project as it was.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sqlite3
 from collections import Counter
@@ -65,12 +66,15 @@ class ImportResult:
         return self.imported + self.rejected
 
 
-@dataclass(frozen=True)
-class _Row:
-    line_no: int
-    fields: list[str]
-    raw: str
-    flags: list[str]
+#: A row as readers hand it over: (line or sheet row, fields, raw text, notes).
+#: Plain tuples, because a million of them pass through the hot loop.
+_Row = tuple[int, list[str], str, list[str]]
+_encode_string = json.encoder.encode_basestring  # C speed-up; keeps non-ASCII as is
+
+
+def _encode(fields: list[str]) -> str:
+    """A JSON array of strings, built without a per-row encoder object."""
+    return "[" + ",".join(map(_encode_string, fields)) + "]"
 
 
 @dataclass
@@ -102,7 +106,7 @@ def open_for_import(path: Path, options: ImportOptions, progress: Progress = no_
     if kind in ("xlsx", "ole2"):
         book = excel.Workbook(path, kind, options.password)
         sheet = book.choose_sheet(options.sheet)
-        rows = (_Row(r.row_no, r.values, "\t".join(r.values), r.flags) for r in book.rows(sheet))
+        rows = ((r.row_no, r.values, "\t".join(r.values), r.flags) for r in book.rows(sheet))
         return _Reading(book.format, rows, sheet=sheet)
     guess = sniff.detect_encoding(path, options.encoding)
     delimiter = options.delimiter or text_reader.sniff_delimiter(path, guess.encoding)
@@ -110,23 +114,19 @@ def open_for_import(path: Path, options: ImportOptions, progress: Progress = no_
         raise ImportFailed(f"The delimiter must be one character (got {delimiter!r}).")
     records = text_reader.read_records(path, guess.encoding, delimiter,
                                        replace_invalid=options.replace_invalid, progress=progress)
-    rows = (_text_row(r, options.replace_invalid) for r in records)
-    return _Reading("csv", rows, encoding=guess, delimiter=delimiter)
+    return _Reading("csv", records, encoding=guess, delimiter=delimiter)
 
 
-def _text_row(record: text_reader.RawRecord, replace_invalid: bool) -> _Row:
-    fields, flags = record.fields, []
-    if "\x00" in record.raw:
-        cleaned = []
-        for col, value in enumerate(fields, start=1):
-            if "\x00" in value:
-                flags.append(f"column {col}: NUL bytes removed")
-                value = value.replace("\x00", "")
-            cleaned.append(value)
-        fields = cleaned
-    if replace_invalid and "\ufffd" in record.raw:
-        flags.append("invalid bytes replaced by \ufffd")
-    return _Row(record.line_no, fields, record.raw, flags)
+def _without_nul(fields: list[str], flags: list[str]) -> tuple[list[str], list[str]]:
+    """NUL cannot live in SQLite text safely: drop it and say where it was."""
+    flags = list(flags)
+    cleaned = []
+    for col, value in enumerate(fields, start=1):
+        if "\x00" in value:
+            flags.append(f"column {col}: NUL bytes removed")
+            value = value.replace("\x00", "")
+        cleaned.append(value)
+    return cleaned, flags
 
 
 def import_file(project: Project, path: str | Path, options: ImportOptions | None = None,
@@ -182,32 +182,45 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
          reading.delimiter, reading.sheet, utc_now(), json.dumps(_options_record(options), ensure_ascii=False)),
     )
     source_id = cursor.lastrowid
+    before_first = conn.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()[0]
     rows = iter(reading.rows)
     head = _take(rows, header_mod.SCAN_ROWS)
     header_index = _header_index(head, options.header_row, path)
     width = _width(head, header_index)
     headers = [""] * width
-    counts = Counter()
+    flagged = 0
     rejected_batch: list[tuple] = []
     record_batch: list[tuple] = []
     row_no = 0
-    for index, row in enumerate(_chain(head, rows)):
-        if header_index is not None and index < header_index:
-            rejected_batch.append((source_id, row.line_no, row.raw, "title line above the header row"))
+    replaced_note = "invalid bytes replaced by \ufffd" if options.replace_invalid else None
+    last_skipped = -1 if header_index is None else header_index
+    for index, (line_no, fields, raw, flags) in enumerate(itertools.chain(head, rows)):
+        if index <= last_skipped:
+            if index < header_index:
+                rejected_batch.append((source_id, line_no, raw, "title line above the header row"))
+            else:
+                headers = (_without_nul(fields, flags)[0] + [""] * width)[:width]
             continue
-        if index == header_index:
-            headers = (row.fields + [""] * width)[:width]
-            continue
-        fields, flags, reason = _fit(row, width, reading.kind)
-        if reason:
-            rejected_batch.append((source_id, row.line_no, row.raw, reason))
+        if len(fields) != width or (reading.kind != "csv" and not any(fields)):
+            fields, flags, reason = _fit(fields, flags, width, reading.kind)
+            if reason:
+                rejected_batch.append((source_id, line_no, raw, reason))
+                continue
+        vals = _encode(fields)
+        if "\\u0000" in vals:
+            fields, flags = _without_nul(fields, flags)
+            vals = _encode(fields)
+        if replaced_note and "\ufffd" in vals:
+            flags = flags + [replaced_note]
+        row_no += 1
+        if flags:
+            flagged += 1
+            record_batch.append((before_first + row_no, source_id, row_no, line_no, vals,
+                                 json.dumps(flags, ensure_ascii=False)))
         else:
-            row_no += 1
-            counts["flagged"] += bool(flags)
-            record_batch.append((source_id, row_no, row.line_no, json.dumps(fields, ensure_ascii=False),
-                                 json.dumps(flags, ensure_ascii=False) if flags else None))
-            if len(record_batch) >= _BATCH:
-                _flush(conn, record_batch, rejected_batch)
+            record_batch.append((before_first + row_no, source_id, row_no, line_no, vals, None))
+        if len(record_batch) >= _BATCH:
+            _flush(conn, record_batch, rejected_batch)
     _flush(conn, record_batch, rejected_batch)
     rejected = conn.execute("SELECT count(*) FROM rejected_rows WHERE source_id = ?", (source_id,)).fetchone()[0]
     if row_no == 0:
@@ -222,17 +235,17 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
         [(source_id, i, headers[i], labels[i], mapping[i]) for i in range(width)],
     )
     header_row = None if header_index is None else header_index + 1
-    conn.execute("UPDATE sources SET record_count = ?, rejected_count = ?, header_row = ? WHERE id = ?",
-                 (row_no, rejected, header_row, source_id))
+    conn.execute("UPDATE sources SET record_count = ?, rejected_count = ?, header_row = ?, first_record_id = ? "
+                 "WHERE id = ?", (row_no, rejected, header_row, before_first + 1, source_id))
     warnings = list(notes)
     if guess and not guess.certain:
         warnings.append(f"encoding guessed as {guess.encoding} (confidence {guess.confidence:.0%}; {guess.note}); "
                         "check the values and re-import with another encoding if they look wrong")
-    if counts["flagged"]:
-        warnings.append(f"{counts['flagged']} imported rows carry notes (for example padded or cleaned values)")
+    if flagged:
+        warnings.append(f"{flagged} imported rows carry notes (for example padded or cleaned values)")
     return ImportResult(source_id, name, path.name, reading.kind, guess.encoding if guess else None,
                         guess.confidence if guess else None, guess.method if guess else None, reading.delimiter,
-                        reading.sheet, header_row, row_no, rejected, counts["flagged"], labels, mapping, warnings)
+                        reading.sheet, header_row, row_no, rejected, flagged, labels, mapping, warnings)
 
 
 def _options_record(options: ImportOptions) -> dict:
@@ -250,14 +263,9 @@ def _take(rows: Iterator[_Row], n: int) -> list[_Row]:
     return head
 
 
-def _chain(head: list[_Row], rest: Iterator[_Row]) -> Iterator[_Row]:
-    yield from head
-    yield from rest
-
-
 def _header_index(head: list[_Row], requested: int | None, path: Path) -> int | None:
     if requested is None:
-        return header_mod.find_header_row([r.fields for r in head])
+        return header_mod.find_header_row([fields for _, fields, _, _ in head])
     if requested == 0:
         return None
     if requested > len(head):
@@ -267,14 +275,14 @@ def _header_index(head: list[_Row], requested: int | None, path: Path) -> int | 
 
 def _width(head: list[_Row], header_index: int | None) -> int:
     if header_index is not None:
-        return max(1, len(head[header_index].fields))
-    widths = [len(r.fields) for r in head if r.fields]
+        return max(1, len(head[header_index][1]))
+    widths = [len(fields) for _, fields, _, _ in head if fields]
     return Counter(widths).most_common(1)[0][0] if widths else 1
 
 
-def _fit(row: _Row, width: int, kind: str) -> tuple[list[str], list[str], str | None]:
-    """Shape a row to the header's width: pad short rows, quarantine long ones."""
-    fields, flags = row.fields, list(row.flags)
+def _fit(fields: list[str], flags: list[str], width: int, kind: str) -> tuple[list[str], list[str], str | None]:
+    """Shape a row to the header's width: pad short rows, quarantine long ones and blank lines."""
+    flags = list(flags)
     if not fields or (kind != "csv" and not any(fields)):
         return fields, flags, "blank line" if kind == "csv" else "blank row"
     if len(fields) < width:
@@ -292,7 +300,7 @@ def _fit(row: _Row, width: int, kind: str) -> tuple[list[str], list[str], str | 
 
 def _flush(conn, records: list[tuple], rejected: list[tuple]) -> None:
     if records:
-        conn.executemany("INSERT INTO records (source_id, row_no, line_no, vals, flags) VALUES (?, ?, ?, ?, ?)",
+        conn.executemany("INSERT INTO records (id, source_id, row_no, line_no, vals, flags) VALUES (?, ?, ?, ?, ?, ?)",
                          records)
         records.clear()
     if rejected:

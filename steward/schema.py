@@ -33,6 +33,7 @@ CREATE TABLE sources (
     delimiter           TEXT,
     sheet               TEXT,
     header_row          INTEGER,                  -- 1-based record number of the header, NULL if none
+    first_record_id     INTEGER,                  -- records.id of row 1 (a source's ids are contiguous)
     imported_at         TEXT NOT NULL,            -- UTC ISO 8601
     record_count        INTEGER NOT NULL,
     rejected_count      INTEGER NOT NULL,
@@ -50,7 +51,8 @@ CREATE TABLE columns (
 ) STRICT;
 
 -- Raw values as a JSON array of strings, one per column: width is never a
--- schema problem and no value is ever coerced.
+-- schema problem and no value is ever coerced. A source's records take the
+-- contiguous ids first_record_id + row_no - 1, so paging needs no extra index.
 CREATE TABLE records (
     id        INTEGER PRIMARY KEY,
     source_id INTEGER NOT NULL REFERENCES sources(id),
@@ -59,7 +61,6 @@ CREATE TABLE records (
     vals      TEXT NOT NULL,
     flags     TEXT                                -- JSON list of notes, NULL when clean
 ) STRICT;
-CREATE UNIQUE INDEX records_by_row ON records (source_id, row_no);
 
 CREATE TRIGGER records_are_immutable BEFORE UPDATE ON records
 BEGIN

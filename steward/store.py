@@ -91,11 +91,14 @@ def record_count(project: Project, source_id: int) -> int:
 
 
 def records(project: Project, source_id: int, offset: int = 0, limit: int = 500) -> list[Record]:
-    """A page of records in file order (row_no offset+1 … offset+limit)."""
+    """A page of records in file order (row_no offset+1 … offset+limit), read by id range."""
+    found = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source_id,)).fetchone()
+    if found is None or found[0] is None:
+        return []
+    start = found[0] + offset
     rows = project.conn.execute(
-        "SELECT id, row_no, line_no, vals, flags FROM records "
-        "WHERE source_id = ? AND row_no > ? AND row_no <= ? ORDER BY row_no",
-        (source_id, offset, offset + limit),
+        "SELECT id, row_no, line_no, vals, flags FROM records WHERE id >= ? AND id < ? AND source_id = ? ORDER BY id",
+        (start, start + limit, source_id),
     ).fetchall()
     return [Record(i, r, line, json.loads(vals), json.loads(flags) if flags else []) for i, r, line, vals, flags in rows]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -26,11 +25,9 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _PROGRESS_EVERY = 5000
 
 
-@dataclass(frozen=True)
-class RawRecord:
-    line_no: int  # first physical line of the record, 1-based
-    fields: list[str]
-    raw: str
+#: (first physical line, 1-based; the parsed fields; the record's raw text; notes)
+RawRecord = tuple[int, list[str], str, list[str]]
+_NO_NOTES: list[str] = []  # shared and never mutated: readers of a record copy before adding notes
 
 
 def open_text(path: Path, encoding: str, replace_invalid: bool = False) -> io.TextIOWrapper:
@@ -65,7 +62,7 @@ def read_records(path: Path, encoding: str, delimiter: str, *, replace_invalid: 
                 raise _csv_error(path, exc, next_line, pending, delimiter) from None
             raw = "".join(pending)
             pending.clear()
-            yield RawRecord(next_line, fields, raw)
+            yield next_line, fields, raw, _NO_NOTES
             next_line = reader.line_num + 1
             count += 1
             if count % _PROGRESS_EVERY == 0:
@@ -117,9 +114,9 @@ def sniff_delimiter(path: Path, encoding: str, *, replace_invalid: bool = True, 
     best, best_score = ",", -1.0
     for delimiter in DELIMITERS:
         try:
-            widths = [len(r.fields) for r in read_records(path, encoding, delimiter,
-                                                          replace_invalid=replace_invalid, limit=records)
-                      if r.fields]
+            widths = [len(fields) for _, fields, _, _ in read_records(path, encoding, delimiter,
+                                                                   replace_invalid=replace_invalid, limit=records)
+                      if fields]
         except ImportFailed:
             continue
         if not widths:
