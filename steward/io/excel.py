@@ -353,6 +353,7 @@ def _open_ole2(path: Path, password: str | None) -> tuple[io.BytesIO | Path, str
         except Exception:
             encrypted = False
         if not encrypted:
+            _check_ole2_workbook(path)
             return path, "xls"
         if not password:
             raise ImportFailed(f"{path.name} is password-protected. Enter its password to import it.")
@@ -368,6 +369,26 @@ def _open_ole2(path: Path, password: str | None) -> tuple[io.BytesIO | Path, str
     decrypted.seek(0)
     head = decrypted.getvalue()[:4]
     return decrypted, "xlsx" if head == b"PK\x03\x04" else "xls"
+
+
+_OLE2_KINDS = {"WordDocument": "a Word document", "PowerPoint Document": "a PowerPoint presentation",
+               "__substg1.0_0037001F": "an Outlook message", "__substg1.0_0037001E": "an Outlook message"}
+
+
+def _check_ole2_workbook(path: Path) -> None:
+    """An old-style Office file without a workbook stream is some other document: say which."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {entry[0] for entry in ole.listdir(streams=True, storages=False)}
+    except Exception as exc:  # olefile raises OSError and several of its own for broken containers
+        raise _damaged(path, exc) from None
+    if streams & {"Workbook", "Book"}:
+        return
+    kind = next((name for stream, name in _OLE2_KINDS.items() if stream in streams),
+                "an old-style Office file that is not an Excel workbook")
+    raise ImportFailed(f"{path.name} is {kind}. Import a CSV, TSV, TXT or Excel file.")
 
 
 def _damaged(path: Path, exc: BaseException, after_row: int | None = None) -> ImportFailed:

@@ -172,6 +172,15 @@ def test_cat_03_xls_renamed_xlsx_imports_as_legacy_workbook(project, tmp_path):
     assert values(project, result) == [["00123", "Zoë"]]
 
 
+def test_cat_03_office_file_that_is_not_a_workbook_is_refused(project, tmp_path):
+    data = make_xls(tmp_path / "source.xls", {"Contacts": [["id"], ["1"]]}).read_bytes()
+    assert data.count("Workbook".encode("utf-16-le")) == 1
+    path = tmp_path / "contacts.xls"
+    path.write_bytes(data.replace("Workbook".encode("utf-16-le"), "Notebook".encode("utf-16-le")))
+    message = refused(project, path)
+    assert "not an Excel workbook" in message and "damaged" not in message
+
+
 def test_cat_03_zip_that_is_not_a_workbook_is_refused(project, tmp_path):
     path = tmp_path / "contacts.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
