@@ -106,7 +106,7 @@ def open_for_import(path: Path, options: ImportOptions, progress: Progress = no_
     if kind in ("xlsx", "ole2"):
         book = excel.Workbook(path, kind, options.password)
         sheet = book.choose_sheet(options.sheet)
-        rows = ((r.row_no, r.values, "\t".join(r.values), r.flags) for r in book.rows(sheet))
+        rows = ((r.row_no, r.values, "\t".join(r.values), r.flags) for r in book.rows(sheet, progress=progress))
         return _Reading(book.format, rows, sheet=sheet)
     guess = sniff.detect_encoding(path, options.encoding)
     delimiter = options.delimiter or text_reader.sniff_delimiter(path, guess.encoding)

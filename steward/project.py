@@ -66,6 +66,23 @@ def _describe_non_sqlite(head: bytes) -> str:
         return "a file of another program"
 
 
+def _has_wal(path: Path) -> bool:
+    wal = Path(str(path) + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _header_via_sqlite(path: Path) -> tuple[int, int]:
+    """Read the ids through SQLite when the latest header may still be in the WAL."""
+    conn = _connect(path, read_only=True)
+    try:
+        return (conn.execute("PRAGMA application_id").fetchone()[0],
+                conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise NotAProject(f"{path} cannot be read as a Steward project ({exc}).") from exc
+    finally:
+        conn.close()
+
+
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     if read_only:
         uri = f"file:{path.resolve().as_posix()}?mode=ro"
@@ -130,6 +147,8 @@ class Project:
             raise ProjectError(f"{target} does not exist. Check the path, or create a new project there.")
         if not _new:
             application_id, user_version = read_header(target)
+            if application_id == 0 and _has_wal(target):
+                application_id, user_version = _header_via_sqlite(target)
             if application_id != APPLICATION_ID:
                 raise NotAProject(
                     f"{target} is an SQLite database of another program, not a Steward project. "
@@ -196,7 +215,10 @@ class Project:
             backup = path.with_name(f"{path.name}.v{current}.bak")
             backup.unlink(missing_ok=True)
             conn.execute("VACUUM INTO ?", (str(backup),))
-        migrate(conn)
+        if migrate(conn) != current:
+            # Move the new header out of the WAL so other processes reading
+            # the file's first bytes recognise the project straight away.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def worker_copy(self) -> "Project":
         """Another connection to the same file for a worker thread (shares this lock)."""

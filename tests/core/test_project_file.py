@@ -59,6 +59,29 @@ def test_new_project_is_private_and_marked(tmp_path):
     assert not Path(str(path) + ".lock").exists()
 
 
+def test_a_project_still_open_elsewhere_is_recognised_by_readers(tmp_path, write):
+    path = tmp_path / "open.steward"
+    with Project.create(path) as project:
+        import_file(project, write("a.csv", "id,name\r\n1,Anna\r\n"))
+        assert Path(str(path) + "-wal").stat().st_size > 0
+        with Project.open(path, read_only=True) as reader:
+            assert [s.record_count for s in store.sources(reader)] == [1]
+
+
+def test_header_still_in_the_wal_is_read_through_sqlite(tmp_path):
+    path = tmp_path / "walonly.steward"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    schema.migrate(writer)
+    assert path.read_bytes()[68:72] == bytes(4)  # the file itself does not show the id yet
+    try:
+        with Project.open(path, read_only=True) as reader:
+            assert store.sources(reader) == []
+    finally:
+        writer.close()
+
+
 def test_create_refuses_to_touch_an_existing_file(tmp_path):
     path = tmp_path / "mine.steward"
     path.write_text("precious")
