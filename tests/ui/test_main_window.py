@@ -1,0 +1,201 @@
+"""The main window end to end: open a project, import through the file dialog, see the rows."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from steward import store
+from steward.project import Project
+from ui import workers
+from ui.settings import Settings
+from ui.views.import_dialog import RejectedRowsDialog
+from ui.views.main_window import MainWindow
+
+WAIT_MS = 15_000
+
+
+def choose_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+
+
+def import_via_menu(qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, path: Path) -> str:
+    choose_file(monkeypatch, path)
+    with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
+        window.import_action.trigger()
+    return blocker.args[0]
+
+
+def record_total(path: Path) -> tuple[list[str], int]:
+    """What the project file holds, read on a fresh read-only connection."""
+    with Project.open(path, read_only=True) as project:
+        sources = store.sources(project)
+        return [s.name for s in sources], sum(s.record_count for s in sources)
+
+
+def test_open_project_then_import_shows_source_and_rows(qtbot, window, tmp_path, write, monkeypatch, customer_csv) -> None:
+    path = tmp_path / "p.steward"
+    Project.create(path).close()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    window.open_action.trigger()
+    assert window.project is not None and window.project.path == path
+    assert window.stack.currentWidget() is window.splitter
+    assert not window.rejected_action.isEnabled()
+
+    csv = write("clients.csv", customer_csv(320) + "\n")  # a trailing blank line is rejected, not dropped
+    assert import_via_menu(qtbot, window, monkeypatch, csv) == "succeeded"
+
+    assert [window.source_model.data(window.source_model.index(r)) for r in range(window.source_model.rowCount())] \
+        == ["clients"]
+    assert window.source_list.currentIndex().row() == 0
+    model = window.record_view.model()
+    assert model.rowCount() == 320
+    assert model.data(model.index(319, 1)) == "Person 320"
+    assert "clients: 320 records" in window.counts_label.text()
+    assert "1 source" in window.counts_label.text()
+    summary = window.imports.summary_dialog
+    assert summary is not None and summary.isVisible()
+    assert summary.result.imported == 320 and summary.result.rejected == 1
+    assert window.rejected_action.isEnabled()
+    window.close_project()
+    assert record_total(path) == (["clients"], 320)
+
+
+def test_summary_lists_warnings_and_opens_rejected_rows(qtbot, window, tmp_path, write, monkeypatch) -> None:
+    window.open_project(tmp_path / "p.steward", create=True)
+    csv = write("broken.csv", "id,name\n1,Ann\n2,Bob,extra\n3\n")
+    assert import_via_menu(qtbot, window, monkeypatch, csv) == "succeeded"
+    summary = window.imports.summary_dialog
+    assert summary.show_rejected_button is not None
+    assert any("notes" in summary.warnings.item(i).text() for i in range(summary.warnings.count()))
+    summary.show_rejected_button.click()
+    dialogs = window.findChildren(RejectedRowsDialog)
+    assert len(dialogs) == 1
+    rejected = dialogs[0].model
+    assert rejected.rowCount() == 1
+    assert rejected.data(rejected.index(0, 0)) == "3"
+    assert rejected.data(rejected.index(0, 2)) == "2,Bob,extra␊"
+
+
+def test_cancel_rolls_the_import_back(qtbot, window, tmp_path, write, monkeypatch, customer_csv) -> None:
+    window.open_project(tmp_path / "p.steward", create=True)
+    entered, release = threading.Event(), threading.Event()
+    real_import = workers.import_file
+
+    def slow_import(project, path, options, progress):
+        def gated(done: int, total: int) -> None:
+            entered.set()
+            release.wait(10)
+            progress(done, total)
+        return real_import(project, path, options, progress=gated)
+
+    monkeypatch.setattr(workers, "import_file", slow_import)
+    choose_file(monkeypatch, write("big.csv", customer_csv(3000)))
+    with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
+        window.import_action.trigger()
+        qtbot.waitUntil(entered.is_set)
+        dialog = window.imports.progress_dialog
+        assert not dialog.isVisible()                # not shown for short work …
+        qtbot.waitUntil(dialog.isVisible, timeout=3000)  # … but after about half a second
+        assert not window.import_action.isEnabled()  # one import at a time
+        dialog.canceled.emit()                       # the user presses Cancel
+        release.set()
+    assert blocker.args == ["cancelled"]
+    assert window.imports.progress_dialog is None
+    assert window.source_model.rowCount() == 0
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert window.import_action.isEnabled()
+    assert store.sources(window.project) == []
+    path = window.project.path
+    window.close_project()
+    assert record_total(path) == ([], 0)
+
+
+def test_import_error_is_shown_and_nothing_changes(qtbot, window, tmp_path, write, monkeypatch, customer_csv) -> None:
+    window.open_project(tmp_path / "p.steward", create=True)
+    assert import_via_menu(qtbot, window, monkeypatch, write("good.csv", customer_csv(5))) == "succeeded"
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: shown.append((title, text))))
+    assert import_via_menu(qtbot, window, monkeypatch, write("empty.csv", b"")) == "failed"
+    assert len(shown) == 1
+    title, text = shown[0]
+    assert title == "Import failed" and "empty" in text and "Traceback" not in text
+    assert window.source_model.rowCount() == 1
+    path = window.project.path
+    window.close_project()
+    assert record_total(path) == (["good"], 5)
+
+
+@pytest.mark.parametrize("answer, sources", [
+    (QMessageBox.StandardButton.Yes, ["again", "again (2)"]),
+    (QMessageBox.StandardButton.No, ["again"]),
+])
+def test_duplicate_file_asks_before_importing_again(qtbot, window, tmp_path, write, monkeypatch, answer, sources,
+                                                   customer_csv) -> None:
+    window.open_project(tmp_path / "p.steward", create=True)
+    csv = write("again.csv", customer_csv(4))
+    assert import_via_menu(qtbot, window, monkeypatch, csv) == "succeeded"
+    asked: list[str] = []
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    choose_file(monkeypatch, csv)
+    with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
+        window.import_action.trigger()
+    assert blocker.args == ["succeeded" if answer == QMessageBox.StandardButton.Yes else "declined"]
+    assert len(asked) == 1 and "identical" in asked[0]
+    assert [s.name for s in store.sources(window.project)] == sources
+    assert [window.source_model.data(window.source_model.index(r)) for r in range(len(sources))] == sources
+
+
+def test_open_errors_are_messages_and_recent_projects_are_remembered(qtbot, window, tmp_path, write,
+                                                                    monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: shown.append(text)))
+    assert not window.open_project(write("list.csv", "a,b\n1,2\n"))
+    assert "not a Steward project" in shown[0]
+    assert window.project is None and window.stack.currentWidget() is window.welcome
+
+    first, second = tmp_path / "one.steward", tmp_path / "two.steward"
+    assert window.open_project(first, create=True)
+    assert window.open_project(second, create=True)
+    assert window.windowTitle().startswith("two")
+    assert Settings().recent_projects() == [second.resolve(), first.resolve()]
+    window.close_project()
+    assert window.welcome.recent_list.count() == 2
+
+    holder = Project.open(first)                        # another Steward holds the lock … in this process
+    holder.close()
+    other = MainWindow(Settings())
+    qtbot.addWidget(other)
+    assert other.open_project(first)
+    assert not window.open_project(first)               # the second window is refused, with a message
+    assert "in use" in shown[-1]
+
+
+def test_geometry_and_splitter_are_restored(qtbot, tmp_path) -> None:
+    first = MainWindow(Settings())
+    qtbot.addWidget(first)
+    first.resize(620, 460)  # within the offscreen screen, which restoreGeometry clamps to
+    first.splitter.setSizes([150, 400])
+    sizes = first.splitter.sizes()
+    assert sizes[0] < sizes[1]
+    first.close()
+    second = MainWindow(Settings())
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (620, 460)
+    assert second.splitter.sizes() == sizes
+
+
+def test_shortcuts(window) -> None:
+    assert window.new_action.shortcut().toString() == "Ctrl+N"
+    assert window.open_action.shortcut().toString() == "Ctrl+O"
+    assert window.import_action.shortcut().toString() == "Ctrl+I"
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    assert not window.import_action.isEnabled()        # nothing to import into yet

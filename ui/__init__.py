@@ -1,0 +1,1 @@
+"""Steward's desktop shell: Qt windows that call the headless ``steward`` core."""

@@ -1,0 +1,79 @@
+"""Starting the desktop app: ``steward-app [PROJECT]`` or ``python -m ui [--sample] [PROJECT]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from steward.resources import resource_path
+from ui.diagnostics import where
+from ui.settings import Settings
+from ui.views.main_window import MainWindow
+
+ORGANIZATION = "Steward"
+APPLICATION = "Steward"
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="steward-app", description="Steward desktop app.")
+    parser.add_argument("project", nargs="?", type=Path, help="project file to open")
+    parser.add_argument("--sample", action="store_true", help="open the bundled sample project")
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
+
+
+def application(argv: list[str]) -> QApplication:
+    """The QApplication with the names QSettings and QStandardPaths rely on."""
+    app = QApplication.instance() or QApplication(argv)
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setOrganizationDomain("steward.invalid")
+    QCoreApplication.setApplicationName(APPLICATION)
+    style = resource_path("style.qss")
+    if style.is_file():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def start(argv: list[str]) -> MainWindow:
+    """Build the application and the window and open what the arguments ask for (no event loop)."""
+    application([sys.argv[0] if sys.argv else "steward-app", *argv])
+    args = parse_args(argv)
+    window = MainWindow(Settings())
+    window.show()
+    if args.sample:
+        window.open_sample()
+    elif args.project is not None:
+        window.open_project(args.project)
+    return window
+
+
+def show_unexpected_error(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """Last-resort hook: log where it happened and tell the user, without the message (it may hold customer data)."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log.error("Unexpected error: %s", where(exc_type, tb))
+    if QApplication.instance() is not None:
+        QMessageBox.critical(None, "Unexpected error",
+                             f"Steward hit an unexpected problem ({exc_type.__name__}). Your project file is safe: "
+                             "every change is saved in a single step or not at all.\n\n"
+                             "If it happens again, please report what you were doing.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``steward-app`` and ``python -m ui``."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
+    window = start(argv)
+    sys.excepthook = show_unexpected_error
+    try:
+        return QApplication.exec()
+    finally:
+        window.close_project()

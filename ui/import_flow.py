@@ -1,0 +1,216 @@
+"""One user action, "import a file", from the chosen path to the summary.
+
+Runs the core import on the write worker, shows a byte progress dialog only
+when the import takes a while, turns errors into messages (never tracebacks),
+asks before importing the same file twice, and reports the result so the
+window can refresh.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QProgressDialog, QWidget
+
+from steward import store
+from steward.errors import StewardError
+from steward.importer import DuplicateSource, ImportOptions, ImportResult
+from steward.io import excel, sniff
+from steward.project import Project
+from ui.diagnostics import where
+from ui.views.import_dialog import ImportSummaryDialog, RejectedRowsDialog, format_bytes
+from ui.workers import Job, JobRunner, import_job
+
+log = logging.getLogger(__name__)
+
+SHOW_PROGRESS_AFTER_MS = 500
+PROGRESS_STEPS = 1000  # QProgressDialog counts in ints; bytes are scaled to this range
+
+
+class ImportController(QObject):
+    """Drives imports for one window; one import at a time."""
+
+    imported = Signal(object)   # ImportResult, after a successful import
+    finished = Signal(str)      # 'succeeded' | 'failed' | 'cancelled' | 'declined'
+
+    def __init__(self, runner: JobRunner, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._parent = parent
+        self._project: Project | None = None
+        self._job: Job | None = None
+        self._path: Path | None = None
+        self._options = ImportOptions()
+        self.progress_dialog: QProgressDialog | None = None
+        self.summary_dialog: ImportSummaryDialog | None = None
+        self.last_result: ImportResult | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def start(self, project: Project, path: Path, options: ImportOptions | None = None) -> bool:
+        """Begin importing ``path``; False if nothing was started (busy, or the user backed out)."""
+        if self._job is not None:
+            return False
+        options = options or ImportOptions()
+        if options.sheet is None:
+            sheet = self._choose_sheet(path)
+            if sheet == "":
+                self.finished.emit("declined")
+                return False
+            options = dataclasses.replace(options, sheet=sheet)
+        self._project, self._path, self._options = project, path, options
+        job = import_job(project, str(path), options)
+        job.signals.progress.connect(self._on_job_progress)
+        job.signals.succeeded.connect(self._on_job_succeeded)
+        job.signals.failed.connect(self._on_job_failed)
+        job.signals.cancelled.connect(self._on_job_cancelled)
+        self._job = job
+        self._show_progress(path)
+        self._runner.start_write(job)
+        return True
+
+    def cancel(self) -> None:
+        """Ask the running import to stop; the core rolls it back."""
+        if self._job is not None:
+            self._job.cancel()
+
+    def abandon(self) -> None:
+        """Forget a running import whose project is being closed (after the worker was cancelled and joined)."""
+        job, self._job = self._job, None
+        if job is not None:
+            for signal, slot in ((job.signals.progress, self._on_job_progress),
+                                 (job.signals.succeeded, self._on_job_succeeded),
+                                 (job.signals.failed, self._on_job_failed),
+                                 (job.signals.cancelled, self._on_job_cancelled)):
+                signal.disconnect(slot)
+        self._close_progress()
+        self._project = None
+
+    # -- before the job --------------------------------------------------------------
+
+    def _choose_sheet(self, path: Path) -> str | None:
+        """For a workbook with several sheets, ask which one; '' if the user cancels.
+
+        Any problem reading the workbook here is left for the import to report.
+        """
+        try:
+            kind = sniff.file_kind(path)
+            if kind not in ("xlsx", "ole2"):
+                return None
+            sheets = excel.Workbook(path, kind).sheets()
+        except (StewardError, OSError):
+            return None
+        candidates = [s for s in sheets if s.state == "visible" and s.rows > 0]
+        if len(candidates) <= 1:
+            return None
+        labels = [s.describe() for s in sheets]
+        default = labels.index(candidates[0].describe())
+        choice, ok = QInputDialog.getItem(self._parent, "Choose a sheet",
+                                          f"{path.name} has several sheets. Import which one?",
+                                          labels, default, False)
+        if not ok:
+            return ""
+        return sheets[labels.index(choice)].name
+
+    def _show_progress(self, path: Path) -> None:
+        dialog = QProgressDialog(f"Importing {path.name}…", "Cancel", 0, PROGRESS_STEPS, self._parent)
+        dialog.setWindowTitle("Importing")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
+        dialog.canceled.connect(self._on_progress_canceled)
+        dialog.setValue(0)  # starts the timer that shows the dialog after the minimum duration
+        self.progress_dialog = dialog
+
+    def _close_progress(self) -> None:
+        if self.progress_dialog is not None:
+            self.progress_dialog.canceled.disconnect(self._on_progress_canceled)
+            self.progress_dialog.close()
+            self.progress_dialog.deleteLater()
+            self.progress_dialog = None
+
+    # -- job signals -----------------------------------------------------------------
+
+    def _on_progress_canceled(self) -> None:
+        self.cancel()
+        if self.progress_dialog is not None:
+            self.progress_dialog.setLabelText("Cancelling…")
+
+    def _on_job_progress(self, done: int, total: int) -> None:
+        dialog = self.progress_dialog
+        if dialog is None or dialog.wasCanceled() or total <= 0:
+            return
+        dialog.setValue(min(PROGRESS_STEPS, done * PROGRESS_STEPS // total))
+        dialog.setLabelText(f"Importing {self._path.name if self._path else ''}…\n"
+                            f"{format_bytes(done)} of {format_bytes(total)} read")
+
+    def _on_job_succeeded(self, result: ImportResult) -> None:
+        self._job = None
+        self._close_progress()
+        self.last_result = result
+        self.imported.emit(result)
+        self._show_summary(result)
+        self.finished.emit("succeeded")
+
+    def _on_job_failed(self, error: Exception) -> None:
+        job, self._job = self._job, None
+        self._close_progress()
+        if isinstance(error, DuplicateSource) and self._project is not None and self._path is not None:
+            answer = QMessageBox.question(self._parent, "Import anyway?",
+                                          f"{error}\n\nImport it anyway?",
+                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                          QMessageBox.StandardButton.No)
+            if answer == QMessageBox.StandardButton.Yes:
+                self.start(self._project, self._path, dataclasses.replace(self._options, allow_duplicate=True))
+                return
+            self.finished.emit("declined")
+            return
+        if isinstance(error, StewardError):
+            QMessageBox.warning(self._parent, "Import failed", str(error))
+        else:
+            # Not a user error: log where it happened, not the message (it may quote customer data).
+            log.error("Import failed: %s", where(type(error), error.__traceback__))
+            QMessageBox.critical(self._parent, "Import failed",
+                                 f"An unexpected problem ({type(error).__name__}) stopped the import. "
+                                 "Nothing was imported; the project is unchanged.")
+        self.finished.emit("failed")
+
+    def _on_job_cancelled(self) -> None:
+        self._job = None
+        self._close_progress()
+        self.finished.emit("cancelled")
+
+    # -- afterwards --------------------------------------------------------------------
+
+    def _show_summary(self, result: ImportResult) -> None:
+        dialog = ImportSummaryDialog(result, self._parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if dialog.show_rejected_button is not None:
+            dialog.show_rejected_button.clicked.connect(lambda: self.show_rejected(result.source_id))
+        dialog.destroyed.connect(self._on_summary_destroyed)
+        self.summary_dialog = dialog
+        dialog.open()
+
+    def _on_summary_destroyed(self) -> None:
+        self.summary_dialog = None
+
+    def show_rejected(self, source_id: int) -> RejectedRowsDialog | None:
+        """Open the rejected rows of a source of the current project."""
+        if self._project is None:
+            return None
+        return show_rejected_rows(self._project, source_id, self._parent)
+
+
+def show_rejected_rows(project: Project, source_id: int, parent: QWidget) -> RejectedRowsDialog:
+    """A non-blocking dialog listing a source's rejected rows."""
+    name = next((s.name for s in store.sources(project) if s.id == source_id), "source")
+    dialog = RejectedRowsDialog(name, store.rejected_rows(project, source_id), parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

@@ -1,0 +1,100 @@
+"""Dialogs around an import: the summary afterwards and the rejected rows."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
+                               QListWidget, QTableView, QVBoxLayout, QWidget)
+
+from steward.importer import ImportResult
+from steward.store import RejectedRow
+from ui.models.rejected_model import RejectedModel
+from ui.models.source_model import delimiter_name
+
+
+def format_bytes(count: int) -> str:
+    size = float(count)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{count} bytes"
+
+
+def encoding_text(result: ImportResult) -> str:
+    if not result.encoding:
+        return "— (workbook)"
+    confidence = "" if result.encoding_confidence is None else f", confidence {result.encoding_confidence:.0%}"
+    how = {"bom": "byte-order mark", "utf-8": "valid UTF-8", "detected": "guessed", "user": "chosen"}
+    method = how.get(result.encoding_method or "", result.encoding_method or "")
+    return f"{result.encoding} ({method}{confidence})" if method else f"{result.encoding}{confidence}"
+
+
+class ImportSummaryDialog(QDialog):
+    """What an import did: counts first, then how the file was read and what to check."""
+
+    def __init__(self, result: ImportResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.result = result
+        self.setWindowTitle(f"Imported {result.file_name}")
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        headline = QLabel(f"<b>{result.imported:,}</b> records imported, <b>{result.rejected:,}</b> rows rejected "
+                          f"(of {result.rows_in_file:,} rows in the file).")
+        headline.setWordWrap(True)
+        layout.addWidget(headline)
+        form = QFormLayout()
+        form.addRow("Source:", QLabel(result.source_name))
+        form.addRow("Encoding:", QLabel(encoding_text(result)))
+        if result.delimiter:
+            form.addRow("Delimiter:", QLabel(delimiter_name(result.delimiter)))
+        if result.sheet:
+            form.addRow("Sheet:", QLabel(result.sheet))
+        header = f"row {result.header_row}" if result.header_row else "none (columns are numbered)"
+        form.addRow("Header:", QLabel(header))
+        mapped = sum(1 for m in result.mapping if m)
+        form.addRow("Columns:", QLabel(f"{len(result.labels)} ({mapped} mapped to known fields)"))
+        if result.flagged:
+            form.addRow("With notes:", QLabel(f"{result.flagged:,} records (marked in the row numbers)"))
+        layout.addLayout(form)
+        self.warnings = QListWidget()
+        self.warnings.addItems(result.warnings)
+        self.warnings.setVisible(bool(result.warnings))
+        self.warnings.setMaximumHeight(110)
+        if result.warnings:
+            layout.addWidget(QLabel("Please check:"))
+        layout.addWidget(self.warnings)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.show_rejected_button = None
+        if result.rejected:
+            self.show_rejected_button = buttons.addButton("Show rejected rows…",
+                                                          QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+
+class RejectedRowsDialog(QDialog):
+    """The quarantined rows of a source, verbatim, with line and reason."""
+
+    def __init__(self, source_name: str, rows: list[RejectedRow], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Rejected rows — {source_name}")
+        self.resize(820, 420)
+        layout = QVBoxLayout(self)
+        note = QLabel(f"{len(rows):,} rows of the file were not imported. They are kept exactly as they were; "
+                      "fix them in the file and import it again if they matter.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.model = RejectedModel(rows, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)

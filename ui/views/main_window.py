@@ -1,0 +1,345 @@
+"""The main window: a project's sources on the left, the selected source's records on the right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, QStandardPaths, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFileDialog, QHeaderView, QLabel, QListView,
+                               QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QStyle, QTableView,
+                               QVBoxLayout, QWidget)
+
+from steward.errors import NewerProject, StewardError
+from steward.project import SUFFIX, Project
+from steward.sample import open_sample_project
+from ui.import_flow import ImportController, show_rejected_rows
+from ui.models.record_model import RecordModel
+from ui.models.source_model import SOURCE_ID_ROLE, SourceModel, describe_source
+from ui.settings import Settings
+from ui.views.welcome import WelcomePanel
+from ui.workers import JobRunner
+
+IMPORT_FILTER = "Customer lists (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls);;All files (*)"
+PROJECT_FILTER = f"Steward projects (*{SUFFIX});;All files (*)"
+MAX_COLUMN_WIDTH = 260
+
+
+def sample_folder() -> Path:
+    """Where the sample project lives: the user's application data folder."""
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+
+
+class MainWindow(QMainWindow):
+    """Opens one project at a time and shows what it holds."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.project: Project | None = None
+        self.runner = JobRunner(self)
+        self.imports = ImportController(self.runner, self)
+        self.imports.imported.connect(self._on_imports_imported)
+        self.imports.finished.connect(self._on_imports_finished)
+        self.source_model = SourceModel(self)
+        self.record_model = RecordModel(self)
+        self._build_widgets()
+        self._build_actions()
+        self._restore_state()
+        self._update_state()
+
+    # -- construction ------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.welcome = WelcomePanel()
+        self.welcome.new_requested.connect(self.new_project)
+        self.welcome.open_requested.connect(self.open_project_dialog)
+        self.welcome.sample_requested.connect(self.open_sample)
+        self.welcome.recent_requested.connect(self.open_project)
+
+        self.source_list = QListView()
+        self.source_list.setModel(self.source_model)
+        self.source_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.source_list.selectionModel().selectionChanged.connect(self._on_source_selection_changed)
+        sources_panel = QWidget()
+        sources_layout = QVBoxLayout(sources_panel)
+        sources_layout.setContentsMargins(6, 6, 0, 6)
+        sources_layout.addWidget(QLabel("<b>Sources</b>"))
+        sources_layout.addWidget(self.source_list)
+
+        self.caption = QLabel()
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.record_view = QTableView()
+        self.record_view.setModel(self.record_model)
+        self.record_view.setWordWrap(False)
+        self.record_view.setAlternatingRowColors(True)
+        self.record_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.record_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        vertical = self.record_view.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        horizontal = self.record_view.horizontalHeader()
+        horizontal.setResizeContentsPrecision(100)  # size columns from a sample, never the whole source
+        horizontal.setHighlightSections(False)
+        records_panel = QWidget()
+        records_layout = QVBoxLayout(records_panel)
+        records_layout.setContentsMargins(0, 6, 6, 6)
+        records_layout.addWidget(self.caption)
+        records_layout.addWidget(self.record_view)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(sources_panel)
+        self.splitter.addWidget(records_panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([220, 900])
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+        self.counts_label = QLabel()
+        self.statusBar().addPermanentWidget(self.counts_label)
+
+    def _action(self, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+                icon: QStyle.StandardPixmap | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.setStatusTip(tip)
+        action.setToolTip(f"{text.rstrip('…')} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                          if shortcut is not None else text.rstrip("…"))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        pix = QStyle.StandardPixmap
+        self.new_action = self._action("&New Project…", self.new_project, QKeySequence.StandardKey.New,
+                                       pix.SP_FileIcon, "Create an empty project file")
+        self.open_action = self._action("&Open Project…", self.open_project_dialog, QKeySequence.StandardKey.Open,
+                                        pix.SP_DialogOpenButton, "Open a project file")
+        self.sample_action = self._action("Open &Sample Project", self.open_sample, None, None,
+                                          "Open the bundled sample project (created on first use)")
+        self.import_action = self._action("&Import File…", self.import_file_dialog, QKeySequence("Ctrl+I"),
+                                          pix.SP_ArrowDown, "Import a CSV or Excel file as a new source")
+        self.rejected_action = self._action("Show &Rejected Rows…", self.show_rejected, None,
+                                            pix.SP_MessageBoxWarning, "Rows of the selected source that were not imported")
+        self.close_action = self._action("&Close Project", self.close_project, QKeySequence.StandardKey.Close)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.about_action = self._action("&About Steward", self._on_about_triggered)
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.sample_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        file_menu.addActions([self.close_action, self.quit_action])
+        source_menu = self.menuBar().addMenu("&Source")
+        source_menu.addAction(self.rejected_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        toolbar.addActions([self.new_action, self.open_action, self.import_action, self.rejected_action])
+
+    def _restore_state(self) -> None:
+        geometry, state, splitter = self.settings.window_state("main_window")
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            screen = QGuiApplication.primaryScreen().availableGeometry()
+            self.resize(min(1280, screen.width() - 40), min(800, screen.height() - 40))
+        if not state.isEmpty():
+            self.restoreState(state)
+        if not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        self.welcome.set_recent(self.settings.recent_projects())
+
+    # -- projects ----------------------------------------------------------------------
+
+    def new_project(self) -> None:
+        folder = self.settings.last_folder("project")
+        name, _ = QFileDialog.getSaveFileName(self, "New project", str(Path(folder) / f"customers{SUFFIX}")
+                                              if folder else f"customers{SUFFIX}", PROJECT_FILTER)
+        if not name:
+            return
+        path = Path(name) if name.endswith(SUFFIX) else Path(name + SUFFIX)
+        self.open_project(path, create=True)
+
+    def open_project_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open project", self.settings.last_folder("project"),
+                                              PROJECT_FILTER)
+        if name:
+            self.open_project(Path(name))
+
+    def open_project(self, path: Path, create: bool = False) -> bool:
+        """Close the current project and open (or create) ``path``; errors are shown, not raised."""
+        if not self.close_project():
+            return False
+        try:
+            project = Project.create(path) if create else Project.open(path)
+        except NewerProject as error:
+            answer = QMessageBox.question(self, "Newer project", f"{error}\n\nOpen it read-only now?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+            try:
+                project = Project.open(path, read_only=True)
+            except StewardError as again:
+                QMessageBox.warning(self, "Cannot open project", str(again))
+                return False
+        except StewardError as error:
+            QMessageBox.warning(self, "Cannot open project", str(error))
+            if not create and not Path(path).exists():
+                self.settings.remove_recent_project(path)
+            return False
+        self._show_project(project)
+        return True
+
+    def open_sample(self) -> bool:
+        """Open the sample project, building it from the bundled CSV the first time."""
+        if not self.close_project():
+            return False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            project = open_sample_project(sample_folder())
+        except StewardError as error:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "Cannot open the sample project", str(error))
+            return False
+        QApplication.restoreOverrideCursor()
+        self._show_project(project)
+        return True
+
+    def _show_project(self, project: Project) -> None:
+        self.project = project
+        self.settings.add_recent_project(project.path)
+        self.settings.set_last_folder("project", project.path)
+        self.source_model.reload(project)
+        self.stack.setCurrentWidget(self.splitter)
+        if self.source_model.rowCount() > 0:
+            self.select_source(self.source_model.sources[0].id)
+        self._update_state()
+        for warning in project.warnings:
+            QMessageBox.warning(self, "Project opened with a warning", warning)
+
+    def close_project(self) -> bool:
+        """Close the open project (cancelling a running import, which rolls back). Always succeeds."""
+        if self.project is None:
+            return True
+        if self.imports.busy:
+            self.imports.cancel()
+            self.runner.wait()
+            self.imports.abandon()
+        self.record_model.set_source(None, None)
+        self.source_model.reload(None)
+        project, self.project = self.project, None
+        project.close()
+        self.welcome.set_recent(self.settings.recent_projects())
+        self.stack.setCurrentWidget(self.welcome)
+        self._update_state()
+        return True
+
+    # -- sources and records -------------------------------------------------------------
+
+    def select_source(self, source_id: int) -> None:
+        row = self.source_model.row_of(source_id)
+        if row >= 0:
+            self.source_list.setCurrentIndex(self.source_model.index(row))
+
+    def current_source_id(self) -> int | None:
+        return self.record_model.source_id
+
+    def _on_source_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        source_id = indexes[0].data(SOURCE_ID_ROLE) if indexes else None
+        self.record_model.set_source(self.project if source_id is not None else None, source_id)
+        if source_id is not None:
+            self.record_view.resizeColumnsToContents()
+            header = self.record_view.horizontalHeader()
+            for column in range(self.record_model.columnCount()):
+                header.resizeSection(column, min(header.sectionSize(column) + 12, MAX_COLUMN_WIDTH))
+            self.record_view.scrollToTop()
+        self._update_state()
+
+    # -- importing ---------------------------------------------------------------------
+
+    def import_file_dialog(self) -> None:
+        if self.project is None or self.project.read_only or self.imports.busy:
+            return
+        name, _ = QFileDialog.getOpenFileName(self, "Import a customer list", self.settings.last_folder("import"),
+                                              IMPORT_FILTER)
+        if name:
+            self.settings.set_last_folder("import", Path(name))
+            self.import_path(Path(name))
+
+    def import_path(self, path: Path) -> bool:
+        """Start importing ``path`` into the open project (the file dialog's second half)."""
+        if self.project is None:
+            return False
+        started = self.imports.start(self.project, path)
+        self._update_state()
+        return started
+
+    def _on_imports_imported(self, result) -> None:
+        self.source_model.reload(self.project)
+        self.select_source(result.source_id)
+        self.statusBar().showMessage(f"Imported {result.imported:,} records from {result.file_name}", 8000)
+
+    def _on_imports_finished(self, outcome: str) -> None:
+        if outcome == "cancelled":
+            self.statusBar().showMessage("Import cancelled; nothing was changed.", 8000)
+        self._update_state()
+
+    def show_rejected(self) -> None:
+        source_id = self.current_source_id()
+        if self.project is not None and source_id is not None:
+            show_rejected_rows(self.project, source_id, self)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _update_state(self) -> None:
+        project = self.project
+        self.setWindowTitle(f"{project.path.stem} — Steward" + (" (read-only)" if project and project.read_only else "")
+                            if project else "Steward")
+        self.import_action.setEnabled(project is not None and not project.read_only and not self.imports.busy)
+        self.close_action.setEnabled(project is not None)
+        source = next((s for s in self.source_model.sources if s.id == self.current_source_id()), None)
+        self.rejected_action.setEnabled(source is not None and source.rejected_count > 0)
+        self.caption.setText(describe_source(source) if source else "Select a source to see its records.")
+        if project is None:
+            self.counts_label.setText("No project open")
+            return
+        sources = self.source_model.sources
+        total = sum(s.record_count for s in sources)
+        text = f"{len(sources)} source{'s' if len(sources) != 1 else ''} · {total:,} records"
+        if source is not None:
+            text = f"{source.name}: {source.record_count:,} records · " + text
+        self.counts_label.setText(text)
+
+    def _on_recent_menu_about_to_show(self) -> None:
+        self.recent_menu.clear()
+        paths = self.settings.recent_projects()
+        for path in paths:
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
+        if not paths:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(self, "About Steward",
+                          "<b>Steward</b><p>Offline customer-data stewardship. Projects are single files on "
+                          "this computer; nothing is sent anywhere.</p>")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.settings.set_window_state("main_window", self.saveGeometry(), self.saveState(),
+                                       self.splitter.saveState())
+        self.close_project()
+        self.settings.sync()
+        super().closeEvent(event)
