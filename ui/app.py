@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import Iterator
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from steward.resources import resource_path
@@ -67,6 +70,26 @@ def show_unexpected_error(exc_type: type[BaseException], exc: BaseException, tb:
                              "If it happens again, please report what you were doing.")
 
 
+@contextmanager
+def quit_on_signals() -> Iterator[None]:
+    """Ctrl+C or SIGTERM end the event loop normally, so the project is closed and its lock released.
+
+    Python handles signals only when it runs, hence the idle timer. The previous
+    handlers come back when the loop ends.
+    """
+    previous = {signum: signal.signal(signum, lambda *_: QApplication.quit())
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    try:
+        yield
+    finally:
+        timer.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for ``steward-app`` and ``python -m ui``."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -74,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     window = start(argv)
     sys.excepthook = show_unexpected_error
     try:
-        return QApplication.exec()
+        with quit_on_signals():
+            return QApplication.exec()
     finally:
-        window.close_project()
+        window.close()  # saves the window state and closes the project, releasing its lock

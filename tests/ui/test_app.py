@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -61,16 +62,19 @@ def test_main_opens_the_project_and_releases_it_when_the_loop_ends(qtbot, tmp_pa
         [window] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         qtbot.addWidget(window)
         seen.append(window.project.path)
+        seen.append(signal.getsignal(signal.SIGTERM))
         return 3
 
     monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
-    hook = sys.excepthook
+    hook, term = sys.excepthook, signal.getsignal(signal.SIGTERM)
     try:
         assert app.main([str(path)]) == 3
         assert sys.excepthook is app.show_unexpected_error
     finally:
         sys.excepthook = hook
-    assert seen == [path]
+    assert seen[0] == path
+    assert callable(seen[1]) and seen[1] is not term    # SIGTERM quits the loop cleanly while it runs …
+    assert signal.getsignal(signal.SIGTERM) is term     # … and the previous handler is back afterwards
     assert not Path(str(path) + ".lock").exists()
     with Project.open(path) as reopened:               # not locked by the finished app
         assert store.sources(reopened) == []

@@ -54,8 +54,7 @@ def test_open_project_then_import_shows_source_and_rows(qtbot, window, tmp_path,
     model = window.record_view.model()
     assert model.rowCount() == 320
     assert model.data(model.index(319, 1)) == "Person 320"
-    assert "clients: 320 records" in window.counts_label.text()
-    assert "1 source" in window.counts_label.text()
+    assert window.counts_label.text() == "clients: 320 records, 1 rejected    |    Project: 1 source, 320 records"
     summary = window.imports.summary_dialog
     assert summary is not None and summary.isVisible()
     assert summary.result.imported == 320 and summary.result.rejected == 1
@@ -70,14 +69,14 @@ def test_summary_lists_warnings_and_opens_rejected_rows(qtbot, window, tmp_path,
     assert import_via_menu(qtbot, window, monkeypatch, csv) == "succeeded"
     summary = window.imports.summary_dialog
     assert summary.show_rejected_button is not None
-    assert any("notes" in summary.warnings.item(i).text() for i in range(summary.warnings.count()))
+    assert any("notes" in warning for warning in summary.warnings)
     summary.show_rejected_button.click()
     dialogs = window.findChildren(RejectedRowsDialog)
     assert len(dialogs) == 1
     rejected = dialogs[0].model
     assert rejected.rowCount() == 1
     assert rejected.data(rejected.index(0, 0)) == "3"
-    assert rejected.data(rejected.index(0, 2)) == "2,Bob,extra␊"
+    assert rejected.data(rejected.index(0, 2)) == "2,Bob,extra⏎"
 
 
 def test_cancel_rolls_the_import_back(qtbot, window, tmp_path, write, monkeypatch, customer_csv) -> None:

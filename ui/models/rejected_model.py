@@ -52,5 +52,5 @@ class RejectedModel(QAbstractTableModel):
 
 def visible_text(raw: str) -> str:
     """Line breaks and tabs made visible, so a blank or broken line shows what it held."""
-    shown = raw.replace("\r", "␍").replace("\n", "␊").replace("\t", "⇥")
+    shown = raw.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", "→")
     return shown or "(empty)"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
-                               QListWidget, QTableView, QVBoxLayout, QWidget)
+                               QTableView, QVBoxLayout, QWidget)
 
 from steward.importer import ImportResult
 from steward.store import RejectedRow
@@ -18,6 +19,10 @@ def format_bytes(count: int) -> str:
             return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
         size /= 1024
     return f"{count} bytes"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def encoding_text(result: ImportResult) -> str:
@@ -36,10 +41,11 @@ class ImportSummaryDialog(QDialog):
         super().__init__(parent)
         self.result = result
         self.setWindowTitle(f"Imported {result.file_name}")
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        headline = QLabel(f"<b>{result.imported:,}</b> records imported, <b>{result.rejected:,}</b> rows rejected "
-                          f"(of {result.rows_in_file:,} rows in the file).")
+        headline = QLabel(f"<b>{plural(result.imported, 'record')}</b> imported, "
+                          f"<b>{plural(result.rejected, 'row')}</b> rejected "
+                          f"(of {plural(result.rows_in_file, 'row')} in the file).")
         headline.setWordWrap(True)
         layout.addWidget(headline)
         form = QFormLayout()
@@ -54,15 +60,17 @@ class ImportSummaryDialog(QDialog):
         mapped = sum(1 for m in result.mapping if m)
         form.addRow("Columns:", QLabel(f"{len(result.labels)} ({mapped} mapped to known fields)"))
         if result.flagged:
-            form.addRow("With notes:", QLabel(f"{result.flagged:,} records (marked in the row numbers)"))
+            form.addRow("With notes:", QLabel(f"{plural(result.flagged, 'record')} (marked in the row numbers)"))
         layout.addLayout(form)
-        self.warnings = QListWidget()
-        self.warnings.addItems(result.warnings)
-        self.warnings.setVisible(bool(result.warnings))
-        self.warnings.setMaximumHeight(110)
+        self.warnings = list(result.warnings)
         if result.warnings:
-            layout.addWidget(QLabel("Please check:"))
-        layout.addWidget(self.warnings)
+            layout.addWidget(QLabel("<b>Please check:</b>"))
+            notes = QLabel("\n".join(f"• {warning[:1].upper()}{warning[1:]}." if not warning.endswith(".")
+                                     else f"• {warning[:1].upper()}{warning[1:]}" for warning in result.warnings))
+            notes.setWordWrap(True)
+            notes.setTextFormat(Qt.TextFormat.PlainText)
+            notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(notes)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.show_rejected_button = None
         if result.rejected:

@@ -318,9 +318,9 @@ class MainWindow(QMainWindow):
             return
         sources = self.source_model.sources
         total = sum(s.record_count for s in sources)
-        text = f"{len(sources)} source{'s' if len(sources) != 1 else ''} · {total:,} records"
+        text = f"Project: {len(sources)} source{'s' if len(sources) != 1 else ''}, {total:,} records"
         if source is not None:
-            text = f"{source.name}: {source.record_count:,} records · " + text
+            text = f"{source.name}: {source.record_count:,} records, {source.rejected_count:,} rejected    |    " + text
         self.counts_label.setText(text)
 
     def _on_recent_menu_about_to_show(self) -> None:
