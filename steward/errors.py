@@ -36,6 +36,14 @@ class ImportFailed(StewardError):
     """The file could not be imported; nothing was written to the project."""
 
 
+class PasswordRequired(ImportFailed):
+    """The workbook is encrypted; ask for its password and try again."""
+
+
+class WrongPassword(PasswordRequired):
+    """The password given does not open the workbook; ask again."""
+
+
 class EncodingError(ImportFailed):
     """The bytes do not decode in the chosen encoding."""
 

@@ -242,7 +242,8 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
         warnings.append(f"encoding guessed as {guess.encoding} (confidence {guess.confidence:.0%}; {guess.note}); "
                         "check the values and re-import with another encoding if they look wrong")
     if flagged:
-        warnings.append(f"{flagged} imported rows carry notes (for example padded or cleaned values)")
+        rows_carry = "1 imported row carries" if flagged == 1 else f"{flagged} imported rows carry"
+        warnings.append(f"{rows_carry} notes (for example padded or cleaned values)")
     return ImportResult(source_id, name, path.name, reading.kind, guess.encoding if guess else None,
                         guess.confidence if guess else None, guess.method if guess else None, reading.delimiter,
                         reading.sheet, header_row, row_no, rejected, flagged, labels, mapping, warnings)

@@ -13,10 +13,10 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
 
 from steward import store
-from steward.errors import StewardError
+from steward.errors import PasswordRequired, StewardError
 from steward.importer import DuplicateSource, ImportOptions, ImportResult
 from steward.io import excel, sniff
 from steward.project import Project
@@ -58,7 +58,7 @@ class ImportController(QObject):
             return False
         options = options or ImportOptions()
         if options.sheet is None:
-            sheet = self._choose_sheet(path)
+            sheet = self._choose_sheet(path, options.password)
             if sheet == "":
                 self.finished.emit("declined")
                 return False
@@ -93,7 +93,7 @@ class ImportController(QObject):
 
     # -- before the job --------------------------------------------------------------
 
-    def _choose_sheet(self, path: Path) -> str | None:
+    def _choose_sheet(self, path: Path, password: str | None) -> str | None:
         """For a workbook with several sheets, ask which one; '' if the user cancels.
 
         Any problem reading the workbook here is left for the import to report.
@@ -102,7 +102,7 @@ class ImportController(QObject):
             kind = sniff.file_kind(path)
             if kind not in ("xlsx", "ole2"):
                 return None
-            sheets = excel.Workbook(path, kind).sheets()
+            sheets = excel.Workbook(path, kind, password).sheets()
         except (StewardError, OSError):
             return None
         candidates = [s for s in sheets if s.state == "visible" and s.rows > 0]
@@ -168,6 +168,14 @@ class ImportController(QObject):
                                           QMessageBox.StandardButton.No)
             if answer == QMessageBox.StandardButton.Yes:
                 self.start(self._project, self._path, dataclasses.replace(self._options, allow_duplicate=True))
+                return
+            self.finished.emit("declined")
+            return
+        if isinstance(error, PasswordRequired) and self._project is not None and self._path is not None:
+            password, ok = QInputDialog.getText(self._parent, "Password", f"{error}\n\nPassword:",
+                                                QLineEdit.EchoMode.Password)
+            if ok and password:
+                self.start(self._project, self._path, dataclasses.replace(self._options, password=password))
                 return
             self.finished.emit("declined")
             return

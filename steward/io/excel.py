@@ -23,7 +23,7 @@ from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
 
-from ..errors import ImportFailed
+from ..errors import ImportFailed, PasswordRequired, WrongPassword
 from ..progress import Progress, no_progress
 
 MAX_UNCOMPRESSED = 2 << 30      # refuse workbooks that expand beyond 2 GiB
@@ -356,13 +356,13 @@ def _open_ole2(path: Path, password: str | None) -> tuple[io.BytesIO | Path, str
             _check_ole2_workbook(path)
             return path, "xls"
         if not password:
-            raise ImportFailed(f"{path.name} is password-protected. Enter its password to import it.")
+            raise PasswordRequired(f"{path.name} is password-protected. Enter its password to import it.")
         decrypted = io.BytesIO()
         try:
             office.load_key(password=password)
             office.decrypt(decrypted)
         except InvalidKeyError:
-            raise ImportFailed(f"{path.name}: wrong password. Nothing was imported; try again.") from None
+            raise WrongPassword(f"{path.name}: wrong password. Nothing was imported; try again.") from None
         except (FileFormatError, Exception) as exc:
             raise ImportFailed(f"{path.name} is protected in a way Steward cannot open ({exc}). "
                                "Save an unprotected copy in Excel and import that.") from None

@@ -18,6 +18,8 @@ from typing import Any, Callable, Sequence
 
 import openpyxl
 import pytest
+
+from steward.errors import PasswordRequired, WrongPassword
 import xlsxwriter
 import xlwt
 from hypothesis import HealthCheck, given, settings
@@ -273,11 +275,16 @@ def protected_xlsx(tmp_path: Path) -> Path:
 def test_cat_05_protected_xlsx_without_password_asks_for_it(project, protected_xlsx):
     message = refused(project, protected_xlsx)
     assert "password-protected" in message
+    with pytest.raises(PasswordRequired) as raised:
+        import_file(project, protected_xlsx)
+    assert not isinstance(raised.value, WrongPassword)
 
 
 def test_cat_05_protected_xlsx_with_wrong_password_says_so(project, protected_xlsx):
     message = refused(project, protected_xlsx, ImportOptions(password="guess"))
     assert "wrong password" in message.lower()
+    with pytest.raises(WrongPassword):
+        import_file(project, protected_xlsx, ImportOptions(password="guess"))
 
 
 def test_cat_05_protected_xlsx_with_right_password_imports(project, protected_xlsx):

@@ -198,3 +198,30 @@ def test_shortcuts(window) -> None:
     assert window.import_action.shortcut().toString() == "Ctrl+I"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert not window.import_action.isEnabled()        # nothing to import into yet
+
+
+def test_protected_workbook_asks_for_the_password_until_it_fits(qtbot, window, tmp_path, monkeypatch) -> None:
+    import openpyxl
+    from msoffcrypto.format.ooxml import OOXMLFile
+    from PySide6.QtWidgets import QInputDialog
+
+    book = openpyxl.Workbook()
+    book.active.append(["id", "name"])
+    book.active.append(["00123", "Ann"])
+    plain, protected = tmp_path / "plain.xlsx", tmp_path / "locked.xlsx"
+    book.save(plain)
+    with open(plain, "rb") as source, open(protected, "wb") as target:
+        OOXMLFile(source).encrypt("s3cret", target)
+    window.open_project(tmp_path / "p.steward", create=True)
+    answers = iter([("guess", True), ("s3cret", True)])
+    prompts: list[str] = []
+
+    def get_text(parent, title, label, echo, *args):
+        prompts.append(label)
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    assert import_via_menu(qtbot, window, monkeypatch, protected) == "succeeded"
+    assert "password-protected" in prompts[0] and "wrong password" in prompts[1]
+    assert [s.name for s in store.sources(window.project)] == ["locked"]
+    assert window.record_view.model().data(window.record_view.model().index(0, 0)) == "00123"
