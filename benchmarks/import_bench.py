@@ -140,8 +140,7 @@ def bench_sqlite3(cli: str | None, folder: Path, csv_path: Path, rows: int) -> d
             "imported": imported, "version": version, "db_bytes": db.stat().st_size}
 
 
-def bench_open(python: Path, project: Path, rows: int) -> dict:
-    bare = run_measured([str(python), "-c", "pass"])
+def open_once(python: Path, project: Path, rows: int) -> dict:
     done = run_measured([str(python), "-c", _OPEN_SNIPPET, str(project), str(PAGE)])
     if done.returncode != 0:
         raise SystemExit(f"opening the project failed:\n{done.stderr}")
@@ -150,8 +149,32 @@ def bench_open(python: Path, project: Path, rows: int) -> dict:
         raise SystemExit(f"first page has {figures['page_rows']} rows of {figures['record_count']}; expected "
                          f"{min(PAGE, rows)} of {rows}.")
     figures["open_and_page_s"] = figures["open_s"] + figures["first_page_s"]
-    figures["interpreter_start_s"] = bare.wall_s
     figures["process_wall_s"] = done.wall_s
+    return figures
+
+
+def evict_from_page_cache(project: Path) -> bool:
+    """Drop this project's pages (only its own files) from the OS cache, as after a reboot; False if unsupported."""
+    if not hasattr(os, "posix_fadvise"):
+        return False
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            fd = os.open(str(project) + suffix, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            os.fsync(fd)  # only clean pages can be dropped
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+    return True
+
+
+def bench_open(python: Path, project: Path, rows: int) -> dict:
+    """Open and read the first page twice: warm (file in the page cache) and cold (evicted first)."""
+    figures = open_once(python, project, rows)
+    figures["interpreter_start_s"] = run_measured([str(python), "-c", "pass"]).wall_s
+    figures["cold"] = open_once(python, project, rows) if evict_from_page_cache(project) else None
     return figures
 
 
@@ -182,7 +205,9 @@ def repeated(runs: list[dict]) -> dict:
 def verdicts(report: dict) -> dict:
     steward, lite, opened = report["steward"], report["sqlite3"], report["open"]
     out = {"memory": steward["peak_rss_bytes"] < MAX_PEAK_BYTES,
-           "open_and_first_page": opened["open_and_page_s"] < MAX_OPEN_SECONDS}
+           "open_and_first_page": opened["open_and_page_s"] < MAX_OPEN_SECONDS,
+           "open_and_first_page_cold": None if opened["cold"] is None
+           else opened["cold"]["open_and_page_s"] < MAX_OPEN_SECONDS}
     report["ratio"] = None if lite is None else steward["wall_s"] / lite["wall_s"]
     out["ratio"] = None if lite is None else report["ratio"] <= MAX_RATIO
     return out
@@ -218,13 +243,22 @@ def print_table(report: dict) -> None:
                  ("sqlite3 .import: rows/s", f"{lite['rows_per_s']:,.0f}", "", ""),
                  ("sqlite3 .import: peak RSS", _mib(lite["peak_rss_bytes"]), "", ""),
                  ("ratio steward / sqlite3", f"{report['ratio']:.2f}x", f"<= {MAX_RATIO:g}x", _verdict(v["ratio"]))]
-    rows += [("open: Project.open", f"{o['open_s'] * 1000:.0f} ms", "", ""),
-             (f"open: sources + first {PAGE} records", f"{o['first_page_s'] * 1000:.0f} ms", "", ""),
-             ("open + first page (*)", f"{o['open_and_page_s'] * 1000:.0f} ms", "< 1 s",
-              _verdict(v["open_and_first_page"])),
-             ("  import of steward modules", f"{o['import_modules_s'] * 1000:.0f} ms", "", ""),
+    rows += [("open (warm): Project.open", f"{o['open_s'] * 1000:.0f} ms", "", ""),
+             (f"open (warm): sources + first {PAGE} records", f"{o['first_page_s'] * 1000:.0f} ms", "", ""),
+             ("open + first page, warm (*)", f"{o['open_and_page_s'] * 1000:.0f} ms", "< 1 s",
+              _verdict(v["open_and_first_page"]))]
+    cold = o["cold"]
+    if cold is None:
+        rows.append(("open + first page, cold", "skipped: no posix_fadvise here", "", ""))
+    else:
+        rows += [("open (cold): Project.open", f"{cold['open_s'] * 1000:.0f} ms", "", ""),
+                 (f"open (cold): sources + first {PAGE} records", f"{cold['first_page_s'] * 1000:.0f} ms", "", ""),
+                 ("open + first page, cold (*)", f"{cold['open_and_page_s'] * 1000:.0f} ms", "< 1 s",
+                  _verdict(v["open_and_first_page_cold"]))]
+    rows += [
+             ("  import of steward modules (warm)", f"{o['import_modules_s'] * 1000:.0f} ms", "", ""),
              ("  interpreter start-up (python -c pass)", f"{o['interpreter_start_s'] * 1000:.0f} ms", "", ""),
-             ("  whole process, start to exit", f"{o['process_wall_s'] * 1000:.0f} ms", "", ""),
+             ("  whole process, start to exit (warm)", f"{o['process_wall_s'] * 1000:.0f} ms", "", ""),
              ("  close (WAL checkpoint)", f"{o['close_s'] * 1000:.0f} ms", "", ""),
              ("  peak RSS", _mib(o["peak_rss_bytes"]), "", "")]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -233,8 +267,10 @@ def print_table(report: dict) -> None:
         if index == 0:
             print("  ".join("-" * w for w in widths))
     print()
-    print("(*) open + first page excludes interpreter start-up and the import of steward's modules "
-          "(both shown separately); the project file is in the page cache, as it was just written.")
+    print("(*) open + first page excludes interpreter start-up and the import of steward's modules (both shown "
+          "separately). Warm: the project is in the OS page cache, as it was just written. Cold: the project's own "
+          "files were dropped from the page cache first (posix_fadvise), as after a reboot; Python and steward's "
+          "modules stay cached.")
 
 
 def main(argv: list[str] | None = None) -> int:
