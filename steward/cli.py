@@ -7,6 +7,7 @@ code, never as a traceback.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -239,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except StewardError as exc:
         click.echo(f"Error: {exc}", err=True)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        click.echo(f"Error: the project file is damaged or unreadable ({exc}). Nothing was changed. "
+                   "Run 'steward check' on it, and restore a backup or saved copy.", err=True)
         return 1
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1

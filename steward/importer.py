@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import ImportFailed
+from .errors import EncodingError, ImportFailed
 from .io import excel, header as header_mod, sniff, text_reader
 from .mapping import check_field, suggest_mapping
 from .progress import Progress, no_progress
@@ -96,8 +96,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_for_import(path: Path, options: ImportOptions, progress: Progress = no_progress) -> _Reading:
-    """Decide how to read ``path`` (kind, encoding, delimiter, sheet) and return its rows."""
+def open_for_import(path: Path, options: ImportOptions, progress: Progress = no_progress, *,
+                    whole_file: bool = False) -> _Reading:
+    """Decide how to read ``path`` (kind, encoding, delimiter, sheet) and return its rows.
+
+    ``whole_file`` makes encoding detection read all of a text file instead of its start.
+    """
     if not path.exists():
         raise ImportFailed(f"{path} does not exist.")
     if not path.is_file():
@@ -108,7 +112,7 @@ def open_for_import(path: Path, options: ImportOptions, progress: Progress = no_
         sheet = book.choose_sheet(options.sheet)
         rows = ((r.row_no, r.values, "\t".join(r.values), r.flags) for r in book.rows(sheet, progress=progress))
         return _Reading(book.format, rows, sheet=sheet)
-    guess = sniff.detect_encoding(path, options.encoding)
+    guess = sniff.detect_encoding(path, options.encoding, whole_file=whole_file)
     delimiter = options.delimiter or text_reader.sniff_delimiter(path, guess.encoding)
     if delimiter not in text_reader.DELIMITERS and len(delimiter) != 1:
         raise ImportFailed(f"The delimiter must be one character (got {delimiter!r}).")
@@ -136,7 +140,21 @@ def import_file(project: Project, path: str | Path, options: ImportOptions | Non
     options = options or ImportOptions()
     if project.read_only:
         raise ImportFailed("The project is open read-only; nothing can be imported.")
-    reading = open_for_import(path, options, progress)
+    try:
+        return _import(project, path, options, progress, whole_file=False)
+    except _NotUtf8AfterAll:
+        # The start of the file looked like UTF-8 but a later byte is not:
+        # everything was rolled back; decide again, looking at the whole file.
+        return _import(project, path, options, progress, whole_file=True)
+
+
+class _NotUtf8AfterAll(Exception):
+    """UTF-8 guessed from the start of a file failed further on."""
+
+
+def _import(project: Project, path: Path, options: ImportOptions, progress: Progress, *,
+            whole_file: bool) -> ImportResult:
+    reading = open_for_import(path, options, progress, whole_file=whole_file)
     digest = file_sha256(path)
     if not options.allow_duplicate:
         _refuse_duplicate(project, path, digest)
@@ -146,6 +164,12 @@ def import_file(project: Project, path: str | Path, options: ImportOptions | Non
         try:
             result = _write(project, path, digest, reading, options)
             conn.execute("COMMIT")
+        except EncodingError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if not whole_file and reading.encoding is not None and reading.encoding.method == "utf-8":
+                raise _NotUtf8AfterAll() from exc
+            raise
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -130,13 +130,16 @@ class DecodeProblem:
     bad_bytes: bytes
 
 
-def first_decode_problem(path: Path, encoding: str, chunk_size: int = SAMPLE_BYTES) -> DecodeProblem | None:
-    """Strictly decode the whole file in chunks; return the first failure or None."""
+def first_decode_problem(path: Path, encoding: str, chunk_size: int = SAMPLE_BYTES,
+                         limit: int | None = None) -> DecodeProblem | None:
+    """Strictly decode the file (or its first ``limit`` bytes) in chunks; return the first failure or None."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
     lines = 1
     with open(path, "rb") as handle:
         while True:
+            if limit is not None and offset >= limit:
+                return None  # a character cut at the limit is not a problem
             chunk = handle.read(chunk_size)
             final = not chunk
             try:
@@ -156,8 +159,13 @@ def first_decode_problem(path: Path, encoding: str, chunk_size: int = SAMPLE_BYT
             offset += len(chunk)
 
 
-def detect_encoding(path: Path, override: str | None = None) -> EncodingGuess:
-    """Choose how to decode ``path``. An override is validated and used as given."""
+def detect_encoding(path: Path, override: str | None = None, *, whole_file: bool = False) -> EncodingGuess:
+    """Choose how to decode ``path``. An override is validated and used as given.
+
+    UTF-8 is checked on the first megabyte only, unless ``whole_file``: the
+    import decodes strictly anyway, and asks again with ``whole_file`` when a
+    later byte turns out not to be UTF-8.
+    """
     if override:
         try:
             name = codecs.lookup(override).name
@@ -173,9 +181,15 @@ def detect_encoding(path: Path, override: str | None = None) -> EncodingGuess:
     if wide:
         return EncodingGuess(wide, 0.9, "utf-16-heuristic",
                              f"no byte-order mark, but the byte pattern is {wide.upper()}")
-    problem = first_decode_problem(path, "utf-8")
+    problem = first_decode_problem(path, "utf-8", limit=None if whole_file else SAMPLE_BYTES)
     if problem is None:
         return EncodingGuess("utf-8", 1.0, "utf-8")
+    if problem.offset >= _DETECT_BYTES:
+        # Let the detector see the bytes that are not UTF-8, not only the plain start.
+        with open(path, "rb") as handle:
+            handle.seek(max(0, problem.offset - _DETECT_BYTES // 4))
+            around = handle.read(_DETECT_BYTES // 2)
+        sample = sample[: _DETECT_BYTES // 2] + b"\n" + around[around.find(b"\n") + 1:]
     return _detect_legacy(sample, problem)
 
 

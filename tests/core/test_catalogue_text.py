@@ -340,3 +340,14 @@ def test_cat_44_leading_trailing_spaces_tabs_and_nbsp_are_preserved(project, wri
     path = write("spaces.csv", _csv([["name"]] + [[v] for v in values], delimiter=","))
     _, _, stored = import_and_read(project, path, header_row=1, delimiter=",")
     assert [r[0] for r in stored] == values
+
+
+def test_cat_19_legacy_bytes_after_the_first_megabyte_are_still_detected(project, write):
+    ascii_rows = [["id", "name"]] + [[f"{i:06d}", f"Person {i}"] for i in range(120_000)]
+    text = _csv(ascii_rows + [["999999", "José Núñez"]])
+    path = write("late.csv", text.encode("cp1252"))
+    assert path.stat().st_size > (1 << 20)
+    result, _, stored = import_and_read(project, path)
+    assert result.encoding == "cp1252" and result.encoding_method == "detected"
+    assert stored[-1] == ["999999", "José Núñez"] and len(stored) == 120_001
+    assert len(store.sources(project)) == 1

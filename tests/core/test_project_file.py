@@ -56,6 +56,7 @@ def test_new_project_is_private_and_marked(tmp_path):
         assert project.conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
         assert project.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert project.conn.execute("PRAGMA page_size").fetchone()[0] == 16384
     assert not Path(str(path) + ".lock").exists()
 
 
@@ -286,6 +287,24 @@ def test_cat_60_corrupted_project_is_reported_and_not_written(tmp_path):
     with rescue:
         assert "is damaged" in rescue.warnings[0]
     assert path.read_bytes() == bytes(data)
+
+
+def test_cat_60_damage_inside_the_records_is_found_by_check_and_reported_by_commands(tmp_path, capsys):
+    from steward.cli import main
+
+    path = tmp_path / "big.steward"
+    with Project.create(path) as project:
+        import_file(project, _big_csv(tmp_path / "big.csv", 20_000))
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2 // 16384 * 16384
+    data[middle:middle + 16384] = bytes(range(256)) * 64
+    path.write_bytes(bytes(data))
+    assert main(["check", str(path)]) == 1
+    assert "ok" not in capsys.readouterr().out.splitlines()
+    code = main(["export", str(path), "--records", str(tmp_path / "out.csv")])
+    err = capsys.readouterr().err
+    assert code == 1 and "the project file is damaged" in err and "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_cat_63_connections_use_the_untrusted_file_pragmas(project):
