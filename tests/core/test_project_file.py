@@ -307,6 +307,12 @@ def test_cat_60_damage_inside_the_records_is_found_by_check_and_reported_by_comm
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_cat_51_writes_are_fully_synchronous_on_local_disks(project):
+    """Power loss: with WAL, synchronous=FULL keeps the last committed action (NORMAL may lose it)."""
+    assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert project.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
 def test_cat_63_connections_use_the_untrusted_file_pragmas(project):
     pragmas = {name: project.conn.execute(f"PRAGMA {name}").fetchone()[0]
                for name in ("trusted_schema", "cell_size_check", "foreign_keys", "busy_timeout", "synchronous")}

@@ -80,7 +80,7 @@ def test_main_opens_the_project_and_releases_it_when_the_loop_ends(qtbot, tmp_pa
         assert store.sources(reopened) == []
 
 
-def test_unexpected_errors_are_shown_without_their_message(qtbot, monkeypatch, caplog) -> None:
+def test_cat_70_unexpected_errors_are_shown_without_their_message(qtbot, monkeypatch, caplog) -> None:
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text, *a: shown.append(text)))
     try:

@@ -79,7 +79,7 @@ def test_summary_lists_warnings_and_opens_rejected_rows(qtbot, window, tmp_path,
     assert rejected.data(rejected.index(0, 2)) == "2,Bob,extra⏎"
 
 
-def test_cancel_rolls_the_import_back(qtbot, window, tmp_path, write, monkeypatch, customer_csv) -> None:
+def test_cat_69_cancel_rolls_the_import_back(qtbot, window, tmp_path, write, monkeypatch, customer_csv) -> None:
     window.open_project(tmp_path / "p.steward", create=True)
     entered, release = threading.Event(), threading.Event()
     real_import = workers.import_file
