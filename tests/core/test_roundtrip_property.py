@@ -86,7 +86,7 @@ def _roundtrip(table: list[list[str]], encoding: str, delimiter: str) -> None:
 
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "gb18030", "cp932", "cp1252"]
-_settings = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _make_test(encoding: str):
