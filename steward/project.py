@@ -95,6 +95,7 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     conn.execute("PRAGMA trusted_schema = OFF")
     conn.execute("PRAGMA cell_size_check = ON")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")  # per connection: worker copies need it too
     return conn
 
 
@@ -211,13 +212,11 @@ class Project:
         remote = fsinfo.network_filesystem(path)
         if remote:
             conn.execute("PRAGMA journal_mode = DELETE")
-            conn.execute("PRAGMA synchronous = FULL")
             return [
                 f"{path} is on a {remote} network or synced folder; Steward uses slower, safer journaling there. "
                 "Keep projects on a local disk when you can."
             ]
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
         return []
 
     @staticmethod

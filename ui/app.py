@@ -100,4 +100,5 @@ def main(argv: list[str] | None = None) -> int:
         with quit_on_signals():
             return QApplication.exec()
     finally:
-        window.close()  # saves the window state and closes the project, releasing its lock
+        window.close_project(confirm=False)  # the loop has ended: cancel any import without asking
+        window.close()  # saves the window state

@@ -49,10 +49,6 @@ class Job(QRunnable):
         """Ask the work to stop at its next progress call."""
         self._cancel.set()
 
-    @property
-    def cancel_requested(self) -> bool:
-        return self._cancel.is_set()
-
     def _report(self, done: int, total: int) -> None:
         if self._cancel.is_set():
             raise Cancelled()
@@ -80,7 +76,7 @@ class JobRunner(QObject):
     """Starts jobs and keeps them alive until they finish.
 
     Writes go to a pool of one thread so that they are serialised, as SQLite
-    allows one writer; reads may use the global pool.
+    allows one writer.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -94,31 +90,14 @@ class JobRunner(QObject):
 
     def start_write(self, job: Job) -> Job:
         self._finished.clear()
-        self._keep(job)
-        self.write_pool.start(job)
-        return job
-
-    def start_read(self, job: Job) -> Job:
-        self._finished.clear()
-        self._keep(job)
-        QThreadPool.globalInstance().start(job)
-        return job
-
-    def _keep(self, job: Job) -> None:
         self._running.add(job)
         job.signals.finished.connect(self._on_job_finished)
+        self.write_pool.start(job)
+        return job
 
     def _on_job_finished(self, job: Job) -> None:
         self._running.discard(job)
         self._finished.append(job)
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._running)
-
-    def cancel_all(self) -> None:
-        for job in list(self._running):
-            job.cancel()
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the write pool is idle (used when closing a project)."""

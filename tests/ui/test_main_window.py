@@ -225,3 +225,43 @@ def test_protected_workbook_asks_for_the_password_until_it_fits(qtbot, window, t
     assert "password-protected" in prompts[0] and "wrong password" in prompts[1]
     assert [s.name for s in store.sources(window.project)] == ["locked"]
     assert window.record_view.model().data(window.record_view.model().index(0, 0)) == "00123"
+
+
+@pytest.mark.parametrize("answer", [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+def test_cat_69_closing_during_an_import_asks_then_cancels_cleanly(qtbot, window, tmp_path, write, monkeypatch,
+                                                                  customer_csv, answer) -> None:
+    window.open_project(tmp_path / "p.steward", create=True)
+    entered, release = threading.Event(), threading.Event()
+    real_import = workers.import_file
+
+    def slow_import(project, path, options, progress):
+        def gated(done: int, total: int) -> None:
+            entered.set()
+            release.wait(10)
+            progress(done, total)
+        return real_import(project, path, options, progress=gated)
+
+    monkeypatch.setattr(workers, "import_file", slow_import)
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda parent, title, text, *a: asked.append(text) or answer))
+    choose_file(monkeypatch, write("big.csv", customer_csv(3000)))
+    path = window.project.path
+    with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
+        window.import_action.trigger()
+        qtbot.waitUntil(entered.is_set)
+        if answer == QMessageBox.StandardButton.No:
+            assert window.close_project() is False
+            assert window.project is not None
+            release.set()
+        else:
+            release.set()
+            assert window.close_project() is True
+            assert window.project is None
+    assert len(asked) == 1 and "import is still running" in asked[0]
+    if answer == QMessageBox.StandardButton.No:
+        assert blocker.args == ["succeeded"]
+        window.close_project()
+        assert record_total(path) == (["big"], 3000)
+    else:
+        assert record_total(path) == ([], 0)

@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
                                           pix.SP_ArrowDown, "Import a CSV or Excel file as a new source")
         self.rejected_action = self._action("Show &Rejected Rows…", self.show_rejected, None,
                                             pix.SP_MessageBoxWarning, "Rows of the selected source that were not imported")
-        self.close_action = self._action("&Close Project", self.close_project, QKeySequence.StandardKey.Close)
+        self.close_action = self._action("&Close Project", lambda: self.close_project(), QKeySequence.StandardKey.Close)
         self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.about_action = self._action("&About Steward", self._on_about_triggered)
@@ -229,11 +229,21 @@ class MainWindow(QMainWindow):
         for warning in project.warnings:
             QMessageBox.warning(self, "Project opened with a warning", warning)
 
-    def close_project(self) -> bool:
-        """Close the open project (cancelling a running import, which rolls back). Always succeeds."""
+    def close_project(self, confirm: bool = True) -> bool:
+        """Close the open project; False if the user chose to let a running import finish.
+
+        A running import is cancelled (it rolls back) after asking, unless
+        ``confirm`` is False (quitting on a signal).
+        """
         if self.project is None:
             return True
         if self.imports.busy:
+            if confirm and QMessageBox.question(
+                    self, "Import running",
+                    "An import is still running. Cancel it and close? Nothing of it will be kept.",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+                return False
             self.imports.cancel()
             self.runner.wait()
             self.imports.abandon()
@@ -338,8 +348,10 @@ class MainWindow(QMainWindow):
                           "this computer; nothing is sent anywhere.</p>")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.close_project():
+            event.ignore()
+            return
         self.settings.set_window_state("main_window", self.saveGeometry(), self.saveState(),
                                        self.splitter.saveState())
-        self.close_project()
         self.settings.sync()
         super().closeEvent(event)
