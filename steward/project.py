@@ -95,8 +95,12 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     conn.execute("PRAGMA trusted_schema = OFF")
     conn.execute("PRAGMA cell_size_check = ON")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = FULL")  # per connection: worker copies need it too
     return conn
+
+
+def _prepare_for_writing(conn: sqlite3.Connection) -> None:
+    """Per-connection durability; set after the integrity check (it reads the schema)."""
+    conn.execute("PRAGMA synchronous = FULL")
 
 
 def _create_private_file(path: Path) -> None:
@@ -174,6 +178,7 @@ class Project:
                 if _new:
                     conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 if not read_only:
+                    _prepare_for_writing(conn)
                     warnings += cls._set_journal(conn, target)
                     cls._migrate(conn, target)
             except BaseException:
@@ -234,6 +239,8 @@ class Project:
     def worker_copy(self) -> "Project":
         """Another connection to the same file for a worker thread (shares this lock)."""
         conn = _connect(self.path, read_only=self.read_only)
+        if not self.read_only:
+            _prepare_for_writing(conn)
         return Project(self.path, conn, read_only=self.read_only, lock=None, warnings=[])
 
     # -- closing -----------------------------------------------------------------

@@ -311,6 +311,11 @@ def test_cat_51_writes_are_fully_synchronous_on_local_disks(project):
     """Power loss: with WAL, synchronous=FULL keeps the last committed action (NORMAL may lose it)."""
     assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert project.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    worker = project.worker_copy()
+    try:
+        assert worker.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    finally:
+        worker.close()
 
 
 def test_cat_63_connections_use_the_untrusted_file_pragmas(project):
