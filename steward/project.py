@@ -15,6 +15,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -87,7 +88,7 @@ def _header_via_sqlite(path: Path) -> tuple[int, int]:
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     if read_only:
-        uri = f"file:{path.resolve().as_posix()}?mode=ro"
+        uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"  # '#', '?', '%' are legal in file names
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     else:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)

@@ -83,6 +83,17 @@ def test_header_still_in_the_wal_is_read_through_sqlite(tmp_path):
         writer.close()
 
 
+@pytest.mark.parametrize("name", ["Kunden #2.steward", "what?.steward", "100%.steward", "a b.steward"])
+def test_read_only_open_works_for_any_file_name(tmp_path, write, name):
+    path = tmp_path / name
+    with Project.create(path) as project:
+        import_file(project, write("a.csv", "id,name\r\n1,Anna\r\n"))
+    with Project.open(path, read_only=True) as reader:
+        assert [s.record_count for s in store.sources(reader)] == [1]
+    sidecars = {name + "-wal", name + "-shm", name + ".lock"}  # a WAL reader may leave the index files
+    assert {p.name for p in tmp_path.iterdir()} - sidecars == {name, "a.csv"}
+
+
 def test_create_refuses_to_touch_an_existing_file(tmp_path):
     path = tmp_path / "mine.steward"
     path.write_text("precious")
