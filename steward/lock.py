@@ -1,23 +1,52 @@
 """A sidecar lock file so only one process writes a project at a time.
 
-The lock file (``<project>.lock``) holds who took it and when, so a second
-process can say "in use by anna on laptop (PID 4242) since 10:02". A lock
-left behind by a crashed process on this host is detected (its PID is gone)
-and taken over. SQLite's own locking stays as the second line of defence.
+The lock is an operating-system advisory lock on ``<project>.lock``, so the
+kernel decides who holds it and releases it when a holder crashes: there is no
+stale-lock guessing and no window in which two processes both think they won.
+The file's content (who, where, since when) is only information for the
+"in use by anna on laptop (PID 4242) since 10:02" message. The file itself is
+never deleted while the project exists; an empty one means nobody holds it.
+SQLite's own locking stays as the second line of defence.
 """
 
 from __future__ import annotations
 
-import errno
 import getpass
 import json
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from .errors import ProjectInUse
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -38,24 +67,8 @@ def _current_user() -> str:
         return "unknown user"
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if os.name == "nt":
-        return True  # os.kill would terminate the process there; assume the holder is alive
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    except OSError:
-        return True  # cannot tell: assume the holder is alive
-    return True
-
-
 def read_lock(lock_path: Path) -> LockInfo | None:
-    """The lock's holder, or None when there is no readable lock."""
+    """Who wrote the lock file last, or None when it is empty or unreadable."""
     try:
         data = json.loads(lock_path.read_text(encoding="utf-8"))
         return LockInfo(int(data["pid"]), str(data["host"]), str(data["user"]), str(data["since"]))
@@ -68,57 +81,36 @@ class ProjectLock:
 
     def __init__(self, project_path: Path) -> None:
         self.path = Path(str(project_path) + ".lock")
-        self.held = False
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
 
     def acquire(self) -> None:
-        for _ in range(3):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except FileExistsError:
-                holder = read_lock(self.path)
-                if holder is not None and not self._is_stale(holder):
-                    raise ProjectInUse(
-                        f"The project is in use by {holder.describe()}. "
-                        "Close it there first, or open it read-only."
-                    ) from None
-                self._remove_stale()
-                continue
-            info = {
-                "pid": os.getpid(),
-                "host": socket.gethostname(),
-                "user": _current_user(),
-                "since": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
-            }
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(info, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            self.held = True
-            return
-        raise ProjectInUse(f"Could not take the lock file {self.path}; try again.")
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ProjectInUse(f"Cannot create the lock file {self.path}: {exc.strerror}.") from exc
+        if not _try_lock(fd):
+            os.close(fd)
+            holder = read_lock(self.path)
+            who = holder.describe() if holder else "another Steward"
+            raise ProjectInUse(f"The project is in use by {who}. Close it there first, or open it read-only.")
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "user": _current_user(),
+                "since": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")}
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, json.dumps(info).encode("utf-8"))
+        os.fsync(fd)
+        self._fd = fd
 
     def release(self) -> None:
-        if not self.held:
+        if self._fd is None:
             return
-        self.held = False
-        holder = read_lock(self.path)
-        if holder is not None and holder.pid == os.getpid():
-            try:
-                self.path.unlink()
-            except FileNotFoundError:
-                pass
-
-    @staticmethod
-    def _is_stale(holder: LockInfo) -> bool:
-        if holder.host != socket.gethostname():
-            return False  # another machine: we cannot check its processes
-        if holder.pid == os.getpid():
-            return False  # this process already has the project open
-        return not _pid_alive(holder.pid)
-
-    def _remove_stale(self) -> None:
+        fd, self._fd = self._fd, None
         try:
-            self.path.unlink()
-        except OSError as exc:
-            if exc.errno != errno.ENOENT:
-                raise ProjectInUse(f"A stale lock file {self.path} could not be removed: {exc.strerror}.") from exc
+            os.ftruncate(fd, 0)  # nobody holds it now; the file stays so no second inode can appear
+            _unlock(fd)
+        finally:
+            os.close(fd)

@@ -57,7 +57,7 @@ def test_new_project_is_private_and_marked(tmp_path):
         assert project.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert project.conn.execute("PRAGMA page_size").fetchone()[0] == 16384
-    assert not Path(str(path) + ".lock").exists()
+    assert Path(str(path) + ".lock").read_bytes() == b""  # kept, empty: nobody holds it
 
 
 def test_a_project_still_open_elsewhere_is_recognised_by_readers(tmp_path, write):
@@ -210,6 +210,33 @@ def test_cat_56_second_process_gets_in_use_message_and_stale_lock_is_recovered(t
     assert Path(str(path) + ".lock").exists()  # left behind by the crash
     with Project.open(path) as project:
         assert len(store.sources(project)) == 1
+
+
+def _racer_script(path: Path, start_at: float) -> str:
+    return textwrap.dedent(f"""
+        import time
+        from steward.errors import ProjectInUse
+        from steward.project import Project
+        time.sleep(max(0, {start_at} - time.time()))
+        try:
+            p = Project.open({str(path)!r})
+        except ProjectInUse:
+            print("refused", flush=True)
+        else:
+            print("writer", flush=True)
+            time.sleep(1.5)
+            p.close()
+    """)
+
+
+def test_cat_56_many_processes_racing_for_a_stale_lock_get_exactly_one_writer(tmp_path):
+    path = _project_with_one_source(tmp_path)
+    Path(str(path) + ".lock").write_text('{"pid": 999999, "host": "x", "user": "u", "since": "s"}')
+    start_at = time.time() + 1.5
+    racers = [subprocess.Popen([sys.executable, "-c", _racer_script(path, start_at)], stdout=subprocess.PIPE,
+                               text=True, cwd=ROOT) for _ in range(6)]
+    outcomes = sorted(r.communicate(timeout=30)[0].strip() for r in racers)
+    assert outcomes == ["refused"] * 5 + ["writer"]
 
 
 @pytest.mark.parametrize("content,message", [

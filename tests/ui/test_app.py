@@ -75,7 +75,7 @@ def test_main_opens_the_project_and_releases_it_when_the_loop_ends(qtbot, tmp_pa
     assert seen[0] == path
     assert callable(seen[1]) and seen[1] is not term    # SIGTERM quits the loop cleanly while it runs …
     assert signal.getsignal(signal.SIGTERM) is term     # … and the previous handler is back afterwards
-    assert not Path(str(path) + ".lock").exists()
+    assert Path(str(path) + ".lock").read_bytes() == b""  # released: the lock file is empty
     with Project.open(path) as reopened:               # not locked by the finished app
         assert store.sources(reopened) == []
 
