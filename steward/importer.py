@@ -218,12 +218,17 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
     row_no = 0
     replaced_note = "invalid bytes replaced by \ufffd" if options.replace_invalid else None
     last_skipped = -1 if header_index is None else header_index
+    imported = 0
     for index, (line_no, fields, raw, flags) in enumerate(itertools.chain(head, rows)):
         if index <= last_skipped:
             if index < header_index:
                 rejected_batch.append((source_id, line_no, raw, "title line above the header row"))
             else:
                 headers = (_without_nul(fields, flags)[0] + [""] * width)[:width]
+            continue
+        row_no += 1  # every record after the header has its row number, imported or not
+        if fields is None:
+            rejected_batch.append((source_id, line_no, raw, flags[0]))
             continue
         if len(fields) != width or (reading.kind != "csv" and not any(fields)):
             fields, flags, reason = _fit(fields, flags, width, reading.kind)
@@ -236,18 +241,18 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
             vals = _encode(fields)
         if replaced_note and "\ufffd" in vals:
             flags = flags + [replaced_note]
-        row_no += 1
+        imported += 1
         if flags:
             flagged += 1
-            record_batch.append((before_first + row_no, source_id, row_no, line_no, vals,
+            record_batch.append((before_first + imported, source_id, row_no, line_no, vals,
                                  json.dumps(flags, ensure_ascii=False)))
         else:
-            record_batch.append((before_first + row_no, source_id, row_no, line_no, vals, None))
+            record_batch.append((before_first + imported, source_id, row_no, line_no, vals, None))
         if len(record_batch) >= _BATCH:
             _flush(conn, record_batch, rejected_batch)
     _flush(conn, record_batch, rejected_batch)
     rejected = conn.execute("SELECT count(*) FROM rejected_rows WHERE source_id = ?", (source_id,)).fetchone()[0]
-    if row_no == 0:
+    if imported == 0:
         what = "only a header row" if header_index is not None else "no data rows"
         raise ImportFailed(f"{path.name}: 0 data rows found (the file has {what}). Nothing was imported.")
     labels, notes = header_mod.make_labels(headers if header_index is not None else [""] * width)
@@ -260,7 +265,7 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
     )
     header_row = None if header_index is None else header_index + 1
     conn.execute("UPDATE sources SET record_count = ?, rejected_count = ?, header_row = ?, first_record_id = ? "
-                 "WHERE id = ?", (row_no, rejected, header_row, before_first + 1, source_id))
+                 "WHERE id = ?", (imported, rejected, header_row, before_first + 1, source_id))
     warnings = list(notes)
     if guess and not guess.certain:
         warnings.append(f"encoding guessed as {guess.encoding} (confidence {guess.confidence:.0%}; {guess.note}); "
@@ -270,7 +275,7 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
         warnings.append(f"{rows_carry} notes (for example padded or cleaned values)")
     return ImportResult(source_id, name, path.name, reading.kind, guess.encoding if guess else None,
                         guess.confidence if guess else None, guess.method if guess else None, reading.delimiter,
-                        reading.sheet, header_row, row_no, rejected, flagged, labels, mapping, warnings)
+                        reading.sheet, header_row, imported, rejected, flagged, labels, mapping, warnings)
 
 
 def _options_record(options: ImportOptions) -> dict:
@@ -290,11 +295,15 @@ def _take(rows: Iterator[_Row], n: int) -> list[_Row]:
 
 def _header_index(head: list[_Row], requested: int | None, path: Path) -> int | None:
     if requested is None:
-        return header_mod.find_header_row([fields for _, fields, _, _ in head])
+        return header_mod.find_header_row([fields or [] for _, fields, _, _ in head])
     if requested == 0:
         return None
     if requested > len(head):
-        raise ImportFailed(f"{path.name}: header row {requested} is beyond the first {len(head)} rows of the file.")
+        limit = (f"the header must be within the first {header_mod.SCAN_ROWS} rows" if len(head) == header_mod.SCAN_ROWS
+                 else f"the file has only {len(head)} rows")
+        raise ImportFailed(f"{path.name}: cannot use row {requested} as the header: {limit}.")
+    if head[requested - 1][1] is None:
+        raise ImportFailed(f"{path.name}: row {requested} cannot be the header: {head[requested - 1][3][0]}.")
     return requested - 1
 
 

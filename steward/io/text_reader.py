@@ -25,8 +25,8 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _PROGRESS_EVERY = 5000
 
 
-#: (first physical line, 1-based; the parsed fields; the record's raw text; notes)
-RawRecord = tuple[int, list[str], str, list[str]]
+#: (first physical line, 1-based; the parsed fields, None if unparseable; the raw text; notes)
+RawRecord = tuple[int, list[str] | None, str, list[str]]
 _NO_NOTES: list[str] = []  # shared and never mutated: readers of a record copy before adding notes
 
 
@@ -37,7 +37,12 @@ def open_text(path: Path, encoding: str, replace_invalid: bool = False) -> io.Te
 
 def read_records(path: Path, encoding: str, delimiter: str, *, replace_invalid: bool = False,
                  progress: Progress = no_progress, limit: int | None = None) -> Iterator[RawRecord]:
-    """Yield every record in the file. Blank lines come through as records with no fields."""
+    """Yield every record in the file.
+
+    Blank lines come through as records with no fields. A record whose quoting
+    is broken comes through with fields None and the reason as its note, so it
+    can be kept aside verbatim instead of silently merging or changing rows.
+    """
     csv.field_size_limit(FIELD_LIMIT)
     total = path.stat().st_size
     pending: list[str] = []
@@ -48,7 +53,7 @@ def read_records(path: Path, encoding: str, delimiter: str, *, replace_invalid: 
             yield line
 
     with open_text(path, encoding, replace_invalid) as handle:
-        reader = csv.reader(lines(handle), delimiter=delimiter, strict=False)
+        reader = csv.reader(lines(handle), delimiter=delimiter, strict=True)
         next_line = 1
         count = 0
         while limit is None or count < limit:
@@ -59,7 +64,13 @@ def read_records(path: Path, encoding: str, delimiter: str, *, replace_invalid: 
             except UnicodeDecodeError:
                 raise _decode_error(path, encoding) from None
             except csv.Error as exc:
-                raise _csv_error(path, exc, next_line, pending, delimiter) from None
+                if "field larger than field limit" in str(exc):
+                    raise _oversized(path, next_line, pending, delimiter) from None
+                yield next_line, None, "".join(pending), [_quoting_problem(exc, next_line, reader.line_num)]
+                pending.clear()
+                next_line = reader.line_num + 1
+                count += 1
+                continue
             raw = "".join(pending)
             pending.clear()
             yield next_line, fields, raw, _NO_NOTES
@@ -82,15 +93,19 @@ def _decode_error(path: Path, encoding: str) -> EncodingError:
     )
 
 
-def _csv_error(path: Path, exc: csv.Error, line_no: int, pending: list[str], delimiter: str) -> ImportFailed:
-    if "field larger than field limit" in str(exc):
-        column = _column_of_oversized_field("".join(pending), delimiter)
-        return ImportFailed(
-            f"{path.name}, record starting at line {line_no}, column {column}: a value is larger than "
-            f"{FIELD_LIMIT // (1 << 20)} MiB. Nothing was imported. Check for an unbalanced quote "
-            "before this point, or shorten the value in the source file."
-        )
-    return ImportFailed(f"{path.name}, line {line_no}: the CSV cannot be parsed ({exc}). Nothing was imported.")
+def _oversized(path: Path, line_no: int, pending: list[str], delimiter: str) -> ImportFailed:
+    column = _column_of_oversized_field("".join(pending), delimiter)
+    return ImportFailed(
+        f"{path.name}, record starting at line {line_no}, column {column}: a value is larger than "
+        f"{FIELD_LIMIT // (1 << 20)} MiB. Nothing was imported. Check for an unbalanced quote "
+        "before this point, or shorten the value in the source file."
+    )
+
+
+def _quoting_problem(exc: csv.Error, first_line: int, last_line: int) -> str:
+    if "unexpected end of data" in str(exc):
+        return f"unclosed quote: the value opened on line {first_line} runs to the end of the file"
+    return f"broken quoting on line {last_line} ({exc})"
 
 
 def _column_of_oversized_field(partial: str, delimiter: str) -> int:

@@ -351,3 +351,21 @@ def test_cat_19_legacy_bytes_after_the_first_megabyte_are_still_detected(project
     assert result.encoding == "cp1252" and result.encoding_method == "detected"
     assert stored[-1] == ["999999", "José Núñez"] and len(stored) == 120_001
     assert len(store.sources(project)) == 1
+
+
+def test_cat_26_broken_quoting_is_kept_aside_not_merged_or_changed(project, write):
+    path = write("quotes.csv", 'id,name\r\n1,Anna\r\n2,"Bob" Jr\r\n3,Carl\r\n4,"Dora\r\n5,Eve\r\n')
+    result, _, stored = import_and_read(project, path)
+    assert stored == [["1", "Anna"], ["3", "Carl"]]
+    assert (result.imported, result.rejected) == (2, 2)
+    rejected = store.rejected_rows(project, result.source_id)
+    assert [(r.line_no, r.raw_text) for r in rejected] == [(3, '2,"Bob" Jr\r\n'), (5, '4,"Dora\r\n5,Eve\r\n')]
+    assert rejected[0].reason.startswith("broken quoting on line 3")
+    assert rejected[1].reason == "unclosed quote: the value opened on line 5 runs to the end of the file"
+
+
+def test_row_numbers_count_every_data_row_so_rejected_rows_leave_gaps(project, write):
+    path = write("gaps.csv", "a,b\r\n1,2\r\n3,4,5\r\n\r\n6,7\r\n")
+    result, _, stored = import_and_read(project, path)
+    records = store.records(project, result.source_id)
+    assert [(r.row_no, r.line_no, r.values) for r in records] == [(1, 2, ["1", "2"]), (4, 5, ["6", "7"])]
