@@ -22,7 +22,7 @@ from .importer import DuplicateSource, ImportOptions, import_file
 from .io.export import write_csv
 from .io.text_reader import DELIMITER_NAMES
 from .mapping import FIELDS
-from .project import Project, remove_project_files
+from .project import Project
 
 _DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 
@@ -82,19 +82,21 @@ def import_command(project: Path, file: Path, source_name: str | None, encoding:
         header_row=0 if no_header else header_row, mapping=_mapping(maps), password=password,
         replace_invalid=replace_invalid, allow_duplicate=again,
     )
-    created = not project.exists()
+    opened = Project.open(project, create=True)
     try:
-        with Project.open(project, create=True) as opened:
-            for warning in opened.warnings:
-                click.echo(f"Warning: {warning}", err=True)
-            with _progress_bar(file.name) as report:
-                result = import_file(opened, file, options, progress=report)
-    except DuplicateSource as exc:
-        raise StewardError(f"{exc} (add --again)") from None
-    except BaseException:
-        if created:
-            remove_project_files(project)
+        for warning in opened.warnings:
+            click.echo(f"Warning: {warning}", err=True)
+        with _progress_bar(file.name) as report:
+            result = import_file(opened, file, options, progress=report)
+    except BaseException as exc:
+        if opened.created:
+            opened.discard()  # a project made only for this import goes with it
+        else:
+            opened.close()
+        if isinstance(exc, DuplicateSource):
+            raise StewardError(f"{exc} (add --again)") from None
         raise
+    opened.close()
     if as_json:
         click.echo(json.dumps(asdict(result) | {"rows_in_file": result.rows_in_file}, ensure_ascii=False, indent=2))
         return

@@ -11,6 +11,7 @@ files, so every connection gets the same pragmas.
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -115,6 +116,10 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+class _AlreadyExists(ProjectError):
+    """Creating a project lost the race to another process (or the file was there)."""
+
+
 class Project:
     """An open project: one connection, the write lock, and the file's path.
 
@@ -123,8 +128,9 @@ class Project:
     """
 
     def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool, lock: ProjectLock | None,
-                 warnings: list[str]) -> None:
+                 warnings: list[str], created: bool = False) -> None:
         self.path = path
+        self.created = created  # this object made the file: only then may it discard it
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self.read_only = read_only
@@ -135,38 +141,61 @@ class Project:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str]) -> "Project":
-        """Create a new, empty project file (refuses to touch an existing file)."""
+        """Create a new, empty project file (refuses to touch an existing file).
+
+        The file is built under a temporary name and linked into place whole,
+        so no other process ever sees an empty or half-initialised project.
+        """
         target = Path(path)
-        _create_private_file(target)
+        if not target.parent.is_dir():
+            raise ProjectError(f"Cannot create {target}: the folder {target.parent} does not exist. "
+                               "Create the folder first, or choose another place.")
+        temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        _create_private_file(temp)
         try:
-            return cls.open(target, _new=True)
-        except BaseException:
-            remove_project_files(target)
-            raise
+            conn = _connect(temp, read_only=False)
+            try:
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+                migrate(conn)
+            finally:
+                conn.close()
+            try:
+                os.link(temp, target)
+            except FileExistsError:
+                raise _AlreadyExists(f"{target} already exists; open it instead of creating it.") from None
+            except OSError as exc:
+                raise ProjectError(f"Cannot create {target}: {exc.strerror}.") from exc
+        finally:
+            remove_project_files(temp)
+        project = cls.open(target)
+        project.created = True
+        return project
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = False, read_only: bool = False,
-             _new: bool = False) -> "Project":
+    def open(cls, path: str | os.PathLike[str], *, create: bool = False, read_only: bool = False) -> "Project":
         """Open an existing project; with ``create=True`` make it first if missing."""
         target = Path(path)
         if not target.exists():
             if create:
-                return cls.create(target)
-            raise ProjectError(f"{target} does not exist. Check the path, or create a new project there.")
-        if not _new:
-            application_id, user_version = read_header(target)
-            if application_id == 0 and _has_wal(target):
-                application_id, user_version = _header_via_sqlite(target)
-            if application_id != APPLICATION_ID:
-                raise NotAProject(
-                    f"{target} is an SQLite database of another program, not a Steward project. "
-                    "Steward will not change it; create a new project and import your data instead."
-                )
-            if user_version > SCHEMA_VERSION and not read_only:
-                raise NewerProject(
-                    f"{target} was saved by a newer version of Steward (project format {user_version}; "
-                    f"this version understands up to {SCHEMA_VERSION}). Update Steward, or open it read-only to view and export."
-                )
+                try:
+                    return cls.create(target)
+                except _AlreadyExists:
+                    pass  # another process created it a moment ago: open theirs
+            else:
+                raise ProjectError(f"{target} does not exist. Check the path, or create a new project there.")
+        application_id, user_version = read_header(target)
+        if application_id == 0 and _has_wal(target):
+            application_id, user_version = _header_via_sqlite(target)
+        if application_id != APPLICATION_ID:
+            raise NotAProject(
+                f"{target} is an SQLite database of another program, not a Steward project. "
+                "Steward will not change it; create a new project and import your data instead."
+            )
+        if user_version > SCHEMA_VERSION and not read_only:
+            raise NewerProject(
+                f"{target} was saved by a newer version of Steward (project format {user_version}; "
+                f"this version understands up to {SCHEMA_VERSION}). Update Steward, or open it read-only to view and export."
+            )
         warnings: list[str] = []
         lock = None
         if not read_only:
@@ -176,8 +205,6 @@ class Project:
             conn = _connect(target, read_only=read_only)
             try:
                 warnings += cls._check_integrity(conn, target, read_only=read_only)
-                if _new:
-                    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 if not read_only:
                     _prepare_for_writing(conn)
                     warnings += cls._set_journal(conn, target)
@@ -260,6 +287,22 @@ class Project:
                 self._lock.release()
                 self._lock = None
 
+    def discard(self) -> None:
+        """Delete a project this object created, e.g. after the import it was made for failed.
+
+        Files are removed while the lock is still held, so no other process
+        can have opened the project in between.
+        """
+        if not self.created:
+            raise ProjectError(f"{self.path} was not created here; Steward only deletes projects it just made.")
+        self.conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        if self._lock is not None:
+            Path(str(self.path) + ".lock").unlink(missing_ok=True)
+            self._lock.release()
+            self._lock = None
+
     def __enter__(self) -> "Project":
         return self
 
@@ -302,8 +345,8 @@ class Project:
 
 
 def remove_project_files(path: Path) -> None:
-    """Delete a project this process just created and no longer wants, with its sidecars."""
-    for suffix in ("", "-wal", "-shm", ".lock"):
+    """Delete a scratch database this process made, with its sidecars."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 

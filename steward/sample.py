@@ -11,7 +11,7 @@ from pathlib import Path
 from . import store
 from .importer import ImportOptions, import_file
 from .progress import Progress, no_progress
-from .project import Project, remove_project_files
+from .project import Project
 from .resources import resource_path
 
 SAMPLE_PROJECT = "sample.steward"
@@ -32,14 +32,14 @@ def open_sample_project(folder: Path, progress: Progress = no_progress) -> Proje
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / SAMPLE_PROJECT
-    created = not path.exists()
-    project = Project.create(path) if created else Project.open(path)
+    project = Project.open(path, create=True)
     try:
         if not store.sources(project):
             import_file(project, sample_csv(), ImportOptions(source_name=SAMPLE_SOURCE), progress=progress)
     except BaseException:
-        project.close()
-        if created:
-            remove_project_files(path)
+        if project.created:
+            project.discard()
+        else:
+            project.close()
         raise
     return project

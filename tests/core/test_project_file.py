@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from steward import schema, store
-from steward.errors import Cancelled, CorruptProject, ImportFailed, NewerProject, NotAProject, ProjectInUse
+from steward.errors import (Cancelled, CorruptProject, ImportFailed, NewerProject, NotAProject, ProjectError,
+                            ProjectInUse)
 from steward.importer import ImportOptions, import_file
 from steward.project import Project
 
@@ -212,14 +213,14 @@ def test_cat_56_second_process_gets_in_use_message_and_stale_lock_is_recovered(t
         assert len(store.sources(project)) == 1
 
 
-def _racer_script(path: Path, start_at: float) -> str:
+def _racer_script(path: Path, start_at: float, create: bool = False) -> str:
     return textwrap.dedent(f"""
         import time
         from steward.errors import ProjectInUse
         from steward.project import Project
         time.sleep(max(0, {start_at} - time.time()))
         try:
-            p = Project.open({str(path)!r})
+            p = Project.open({str(path)!r}, create={create})
         except ProjectInUse:
             print("refused", flush=True)
         else:
@@ -227,6 +228,21 @@ def _racer_script(path: Path, start_at: float) -> str:
             time.sleep(1.5)
             p.close()
     """)
+
+
+def test_many_processes_creating_the_same_project_see_one_whole_project(tmp_path):
+    path = tmp_path / "new.steward"
+    start_at = time.time() + 1.5
+    racers = [subprocess.Popen([sys.executable, "-c", _racer_script(path, start_at, create=True)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(6)]
+    results = [r.communicate(timeout=30) for r in racers]
+    assert sorted(out.strip() for out, _ in results) == ["refused"] * 5 + ["writer"], [err for _, err in results]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.steward", "new.steward.lock"]
+
+
+def test_creating_in_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(ProjectError, match="the folder .*nowhere does not exist"):
+        Project.create(tmp_path / "nowhere" / "p.steward")
 
 
 def test_cat_56_many_processes_racing_for_a_stale_lock_get_exactly_one_writer(tmp_path):
