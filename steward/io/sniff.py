@@ -1,14 +1,17 @@
 """Deciding what a file is before reading it: container kind and text encoding.
 
 The kind comes from magic bytes, never the extension. The encoding is decided
-in a fixed order (byte-order mark, then strict UTF-8 over the whole file, then
-a UTF-16 heuristic, then charset-normalizer) and every guess says how sure it
-is, so the user can confirm or override it.
+in a fixed order (byte-order mark, then a UTF-16 heuristic, then strict UTF-8
+on the first megabyte — the import itself decodes strictly and comes back for
+the whole file if a later byte fails — then charset-normalizer weighed against
+common code pages) and every guess says how sure it is, so the user can
+confirm or override it.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from ..errors import ImportFailed
+from ..mapping import suggest_field
 
 SAMPLE_BYTES = 1 << 20
 
@@ -212,16 +216,34 @@ def _rank(match: Any) -> tuple[float, int, float]:
     return (round(match.chaos, 3), preference, -match.coherence)
 
 
+_NEAR_TIE = 0.05
+
+
+def _header_hits(sample: bytes, encoding: str) -> int:
+    """How many cells of the first line are column names Steward knows, read in ``encoding``."""
+    first_line = sample.split(b"\n", 1)[0]
+    try:
+        text = first_line.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return 0
+    cells = re.split(r"[,;\t|]", text)
+    return sum(1 for cell in cells if suggest_field(cell.strip().strip('"')))
+
+
 def _detect_legacy(sample: bytes, utf8_problem: DecodeProblem) -> EncodingGuess:
     sample = sample[:_DETECT_BYTES]
     note = (f"not UTF-8 (byte 0x{utf8_problem.bad_bytes.hex()} at offset {utf8_problem.offset}, line {utf8_problem.line})")
     results = list(from_bytes(sample)) + list(from_bytes(sample, cp_isolation=_COMMON))
     if results:
-        readings = sorted((_rank(m), _preferred_name(m)) for m in results)
-        (chaos, _, _), name = readings[0]
-        confidence = max(0.0, 1.0 - chaos)
-        if len({n for (c, _, _), n in readings if c == chaos}) > 1:
-            confidence = min(confidence, 0.5)  # several code pages read the bytes equally well
+        best_chaos = min(round(m.chaos, 3) for m in results)
+        # Near-equal readings (short samples score alike) are told apart by
+        # whether the first line then reads as known column names.
+        close = [m for m in results if round(m.chaos, 3) <= best_chaos + _NEAR_TIE]
+        chosen = min(close, key=lambda m: (-_header_hits(sample, _preferred_name(m)),) + _rank(m))
+        name = _preferred_name(chosen)
+        confidence = max(0.0, 1.0 - chosen.chaos)
+        if len({_preferred_name(m) for m in close}) > 1:
+            confidence = min(confidence, 0.5)  # several code pages read the bytes about equally well
         return EncodingGuess(name, round(confidence, 2), "detected", note)
     for name in ("cp932", "gb18030", "cp1252"):
         try:

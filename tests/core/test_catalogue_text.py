@@ -369,3 +369,11 @@ def test_row_numbers_count_every_data_row_so_rejected_rows_leave_gaps(project, w
     result, _, stored = import_and_read(project, path)
     records = store.records(project, result.source_id)
     assert [(r.row_no, r.line_no, r.values) for r in records] == [(1, 2, ["1", "2"]), (4, 5, ["6", "7"])]
+
+
+def test_cat_20_a_tiny_gb18030_file_is_not_read_as_big5(project, write):
+    rows = [["id", "姓名", "手机"], ["001", "张三", "013812345678"]]
+    path = write("gb.txt", _csv(rows, delimiter="\t", lineterminator="\n").encode("gb18030"))
+    result, headers, stored = import_and_read(project, path)
+    assert result.encoding == "gb18030"
+    assert headers == rows[0] and stored == rows[1:]
