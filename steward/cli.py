@@ -101,12 +101,16 @@ def import_command(project: Path, file: Path, source_name: str | None, encoding:
         click.echo(json.dumps(asdict(result) | {"rows_in_file": result.rows_in_file}, ensure_ascii=False, indent=2))
         return
     click.echo(f"Imported {result.imported} rows from {result.file_name} as source '{result.source_name}'; "
-               f"rejected {result.rejected} (rows in file: {result.rows_in_file}).")
+               f"rejected {result.rejected} (rows in file besides the header: {result.rows_in_file}).")
     if result.encoding:
         click.echo(f"Encoding: {result.encoding} ({result.encoding_method}, confidence {result.encoding_confidence:.0%}); "
                    f"delimiter: {DELIMITER_NAMES.get(result.delimiter, repr(result.delimiter))}.")
     if result.sheet:
         click.echo(f"Sheet: {result.sheet}.")
+    if result.header_row is None:
+        click.echo("Header: none (columns are named Column 1, Column 2, …; --header-row N to choose one).")
+    else:
+        click.echo(f"Header: row {result.header_row} ({'as given' if header_row else 'detected; --no-header if it is data'}).")
     mapped = [f"{label} → {field}" for label, field in zip(result.labels, result.mapping) if field]
     click.echo("Mapping: " + ("; ".join(mapped) if mapped else "no columns mapped yet"))
     for warning in result.warnings:

@@ -259,6 +259,9 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
     if header_index is None:
         notes = ["no header row: columns are named Column 1, Column 2, …"]
     mapping = _resolve_mapping(headers, labels, options.mapping, header_index is not None)
+    if header_index is not None and options.header_row is None and not any(suggest_mapping(headers)):
+        notes.append(f"row {header_index + 1} was taken as the header, but none of its names is a known column "
+                     "name; if it is data, import again without a header row")
     conn.executemany(
         "INSERT INTO columns (source_id, position, header, label, field) VALUES (?, ?, ?, ?, ?)",
         [(source_id, i, headers[i], labels[i], mapping[i]) for i in range(width)],

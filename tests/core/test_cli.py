@@ -21,7 +21,8 @@ def test_import_info_export(tmp_path, capsys):
     project = tmp_path / "p.steward"
     assert main(["import", str(project), str(source), "--map", "Name=last_name", "--map", "#4="]) == 0
     out = capsys.readouterr().out
-    assert "Imported 1 rows from kunden.csv as source 'kunden'; rejected 0 (rows in file: 1)." in out
+    assert "Imported 1 rows from kunden.csv as source 'kunden'; rejected 0 (rows in file besides the header: 1)." in out
+    assert "Header: row 1 (detected; --no-header if it is data)." in out
     assert "Encoding: cp1252" in out and "delimiter: semicolon" in out
     assert "Name → last_name" in out and "Kundennummer → customer_id" in out and "Telefon →" not in out
     assert main(["info", str(project), "--json"]) == 0
@@ -36,6 +37,14 @@ def test_import_info_export(tmp_path, capsys):
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows == [["source", "row", "Kundennummer", "Name", "E-Mail", "Telefon"],
                     ["kunden", "1", "00017", "Jörg Müller", "j@example.de", "'+49 30 1"]]
+
+
+def test_a_data_row_taken_as_header_is_pointed_out(tmp_path, capsys):
+    source = tmp_path / "names.csv"
+    source.write_text("Anna,Berlin\nBob,Paris\nCarl,Rome\n", encoding="utf-8")
+    assert main(["import", str(tmp_path / "p.steward"), str(source)]) == 0
+    out = capsys.readouterr().out
+    assert "row 1 was taken as the header, but none of its names is a known column name" in out
 
 
 def test_import_json_counts_add_up(tmp_path, capsys):
