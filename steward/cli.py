@@ -20,7 +20,7 @@ from .errors import Cancelled, StewardError
 from .exports import record_columns, record_rows
 from .importer import DuplicateSource, ImportOptions, import_file
 from .io.export import write_csv
-from .io.text_reader import DELIMITER_NAMES
+from .io.text_reader import delimiter_name
 from .mapping import FIELDS
 from .project import Project
 
@@ -104,7 +104,7 @@ def import_command(project: Path, file: Path, source_name: str | None, encoding:
                f"rejected {result.rejected} (rows in file besides the header: {result.rows_in_file}).")
     if result.encoding:
         click.echo(f"Encoding: {result.encoding} ({result.encoding_method}, confidence {result.encoding_confidence:.0%}); "
-                   f"delimiter: {DELIMITER_NAMES.get(result.delimiter, repr(result.delimiter))}.")
+                   f"delimiter: {delimiter_name(result.delimiter)}.")
     if result.sheet:
         click.echo(f"Sheet: {result.sheet}.")
     if result.header_row is None:
@@ -155,7 +155,7 @@ def info(project: Path, as_json: bool) -> None:
     if not data:
         click.echo(f"{project}: no sources yet. Import one with: steward import {project} FILE")
     for source in data:
-        how = source["encoding"] and f"{source['encoding']}, {DELIMITER_NAMES.get(source['delimiter'], repr(source['delimiter']))}"
+        how = source["encoding"] and f"{source['encoding']}, {delimiter_name(source['delimiter'])}"
         click.echo(f"[{source['id']}] {source['name']}  ({source['file_name']}, {source['kind']}"
                    f"{', ' + how if how else ''}{', sheet ' + source['sheet'] if source['sheet'] else ''})")
         click.echo(f"    {source['record_count']} records, {source['rejected_count']} rejected, "

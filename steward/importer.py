@@ -335,7 +335,7 @@ def _fit(fields: list[str], flags: list[str], width: int, kind: str) -> tuple[li
     return fields, flags, None
 
 
-def _flush(conn, records: list[tuple], rejected: list[tuple]) -> None:
+def _flush(conn: sqlite3.Connection, records: list[tuple], rejected: list[tuple]) -> None:
     if records:
         conn.executemany("INSERT INTO records (id, source_id, row_no, line_no, vals, flags) VALUES (?, ?, ?, ?, ?, ?)",
                          records)
@@ -346,7 +346,7 @@ def _flush(conn, records: list[tuple], rejected: list[tuple]) -> None:
         rejected.clear()
 
 
-def _unique_source_name(conn, wanted: str) -> str:
+def _unique_source_name(conn: sqlite3.Connection, wanted: str) -> str:
     name, n = wanted, 1
     while conn.execute("SELECT 1 FROM sources WHERE name = ?", (name,)).fetchone():
         n += 1

@@ -333,15 +333,6 @@ class Project:
         """Full check on demand; ['ok'] when the file is sound."""
         return [row[0] for row in self.conn.execute("PRAGMA integrity_check")]
 
-    def set_meta(self, key: str, value: str) -> None:
-        self.conn.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-
-    def get_meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return default if row is None else row[0]
 
 
 def remove_project_files(path: Path) -> None:

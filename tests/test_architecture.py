@@ -30,8 +30,8 @@ def test_core_imports_without_qt() -> None:
     assert len(modules) > 10
 
 
-def test_only_project_module_opens_sqlite_connections() -> None:
-    """Item cat-62: one connection factory per file, so every connection gets the same pragmas."""
+def test_cat_62_only_project_module_opens_sqlite_connections() -> None:
+    """One connection factory per file, so every connection gets the same pragmas."""
     offenders = []
     for path in (ROOT / "steward").rglob("*.py"):
         text = path.read_text(encoding="utf-8")

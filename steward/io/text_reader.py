@@ -22,6 +22,11 @@ from .sniff import first_decode_problem
 FIELD_LIMIT = 1 << 20
 DELIMITERS = [",", ";", "\t", "|"]
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def delimiter_name(delimiter: str | None) -> str:
+    """How a delimiter is named to people: 'comma', 'tab', or the character itself."""
+    return DELIMITER_NAMES.get(delimiter, repr(delimiter)) if delimiter else "none"
 _PROGRESS_EVERY = 5000
 
 

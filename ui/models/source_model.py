@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from steward import store
+from steward.io.text_reader import delimiter_name
 from steward.project import Project
 from steward.store import Source
 
@@ -28,11 +29,6 @@ def describe_source(source: Source) -> str:
     parts.append(f"{source.record_count:,} records")
     parts.append(f"{source.rejected_count:,} rejected")
     return " · ".join(parts)
-
-
-def delimiter_name(delimiter: str) -> str:
-    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
-    return names.get(delimiter, repr(delimiter))
 
 
 class SourceModel(QAbstractListModel):

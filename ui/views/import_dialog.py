@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFo
 from steward.importer import ImportResult
 from steward.store import RejectedRow
 from ui.models.rejected_model import RejectedModel
-from ui.models.source_model import delimiter_name
+from steward.io.text_reader import delimiter_name
 
 
 def format_bytes(count: int) -> str:
