@@ -29,6 +29,22 @@ def import_via_menu(qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, 
     return blocker.args[0]
 
 
+def gate_imports(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Hold imports at their first progress report: (entered, release) events for the test."""
+    entered, release = threading.Event(), threading.Event()
+    real_import = workers.import_file
+
+    def slow_import(project, path, options, progress):
+        def gated(done: int, total: int) -> None:
+            entered.set()
+            release.wait(10)
+            progress(done, total)
+        return real_import(project, path, options, progress=gated)
+
+    monkeypatch.setattr(workers, "import_file", slow_import)
+    return entered, release
+
+
 def record_total(path: Path) -> tuple[list[str], int]:
     """What the project file holds, read on a fresh read-only connection."""
     with Project.open(path, read_only=True) as project:
@@ -81,17 +97,7 @@ def test_summary_lists_warnings_and_opens_rejected_rows(qtbot, window, tmp_path,
 
 def test_cat_69_cancel_rolls_the_import_back(qtbot, window, tmp_path, write, monkeypatch, customer_csv) -> None:
     window.open_project(tmp_path / "p.steward", create=True)
-    entered, release = threading.Event(), threading.Event()
-    real_import = workers.import_file
-
-    def slow_import(project, path, options, progress):
-        def gated(done: int, total: int) -> None:
-            entered.set()
-            release.wait(10)
-            progress(done, total)
-        return real_import(project, path, options, progress=gated)
-
-    monkeypatch.setattr(workers, "import_file", slow_import)
+    entered, release = gate_imports(monkeypatch)
     choose_file(monkeypatch, write("big.csv", customer_csv(3000)))
     with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
         window.import_action.trigger()
@@ -231,17 +237,7 @@ def test_protected_workbook_asks_for_the_password_until_it_fits(qtbot, window, t
 def test_cat_69_closing_during_an_import_asks_then_cancels_cleanly(qtbot, window, tmp_path, write, monkeypatch,
                                                                   customer_csv, answer) -> None:
     window.open_project(tmp_path / "p.steward", create=True)
-    entered, release = threading.Event(), threading.Event()
-    real_import = workers.import_file
-
-    def slow_import(project, path, options, progress):
-        def gated(done: int, total: int) -> None:
-            entered.set()
-            release.wait(10)
-            progress(done, total)
-        return real_import(project, path, options, progress=gated)
-
-    monkeypatch.setattr(workers, "import_file", slow_import)
+    entered, release = gate_imports(monkeypatch)
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda parent, title, text, *a: asked.append(text) or answer))
