@@ -103,9 +103,11 @@ def records(project: Project, source_id: int, offset: int = 0, limit: int = 500)
     return [Record(i, r, line, json.loads(vals), json.loads(flags) if flags else []) for i, r, line, vals, flags in rows]
 
 
-def rejected_rows(project: Project, source_id: int) -> list[RejectedRow]:
+def rejected_rows(project: Project, source_id: int, limit: int | None = None) -> list[RejectedRow]:
+    """Rejected rows in file order; ``limit`` keeps a window from loading a million of them."""
     rows = project.conn.execute(
-        "SELECT line_no, raw_text, reason FROM rejected_rows WHERE source_id = ? ORDER BY line_no, id", (source_id,)
+        "SELECT line_no, raw_text, reason FROM rejected_rows WHERE source_id = ? ORDER BY line_no, id LIMIT ?",
+        (source_id, -1 if limit is None else limit),
     ).fetchall()
     return [RejectedRow(*row) for row in rows]
 

@@ -27,6 +27,7 @@ from ui.workers import Job, JobRunner, import_job
 log = logging.getLogger(__name__)
 
 SHOW_PROGRESS_AFTER_MS = 500
+SHOWN_REJECTED_ROWS = 10_000  # a wrong delimiter can reject every row; the CLI lists them all
 PROGRESS_STEPS = 1000  # QProgressDialog counts in ints; bytes are scaled to this range
 
 
@@ -217,8 +218,9 @@ class ImportController(QObject):
 
 def show_rejected_rows(project: Project, source_id: int, parent: QWidget) -> RejectedRowsDialog:
     """A non-blocking dialog listing a source's rejected rows."""
-    name = next((s.name for s in store.sources(project) if s.id == source_id), "source")
-    dialog = RejectedRowsDialog(name, store.rejected_rows(project, source_id), parent)
+    source = next(s for s in store.sources(project) if s.id == source_id)
+    rows = store.rejected_rows(project, source_id, limit=SHOWN_REJECTED_ROWS)
+    dialog = RejectedRowsDialog(source.name, rows, source.rejected_count, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

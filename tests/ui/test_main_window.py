@@ -261,3 +261,16 @@ def test_cat_69_closing_during_an_import_asks_then_cancels_cleanly(qtbot, window
         assert record_total(path) == (["big"], 3000)
     else:
         assert record_total(path) == ([], 0)
+
+
+def test_rejected_rows_dialog_shows_a_bounded_window_of_many(qtbot, window, tmp_path, write, monkeypatch) -> None:
+    from ui import import_flow
+
+    monkeypatch.setattr(import_flow, "SHOWN_REJECTED_ROWS", 5)
+    window.open_project(tmp_path / "p.steward", create=True)
+    lines = ["a,b", "1,2"] + [f"{i},x,extra" for i in range(12)]
+    assert import_via_menu(qtbot, window, monkeypatch, write("many.csv", "\n".join(lines) + "\n")) == "succeeded"
+    dialog = import_flow.show_rejected_rows(window.project, store.sources(window.project)[0].id, window)
+    assert dialog.model.rowCount() == 5
+    assert any("Showing the first 5; the command 'steward rejected' lists them all" in label.text()
+               for label in dialog.findChildren(type(window.counts_label)))

@@ -83,13 +83,16 @@ class ImportSummaryDialog(QDialog):
 class RejectedRowsDialog(QDialog):
     """The quarantined rows of a source, verbatim, with line and reason."""
 
-    def __init__(self, source_name: str, rows: list[RejectedRow], parent: QWidget | None = None) -> None:
+    def __init__(self, source_name: str, rows: list[RejectedRow], total: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Rejected rows — {source_name}")
         self.resize(820, 420)
         layout = QVBoxLayout(self)
-        note = QLabel(f"{len(rows):,} rows of the file were not imported. They are kept exactly as they were; "
-                      "fix them in the file and import it again if they matter.")
+        text = (f"{total:,} rows of the file were not imported. They are kept exactly as they were; "
+                "fix them in the file and import it again if they matter.")
+        if total > len(rows):
+            text += (f" Showing the first {len(rows):,}; the command 'steward rejected' lists them all.")
+        note = QLabel(text)
         note.setWordWrap(True)
         layout.addWidget(note)
         self.model = RejectedModel(rows, self)
