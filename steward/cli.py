@@ -22,6 +22,8 @@ from .importer import DuplicateSource, ImportOptions, import_file
 from .io.export import write_csv
 from .io.text_reader import delimiter_name
 from .mapping import FIELDS
+from .profile_sources import profile_project
+from .profiling import ColumnProfile
 from .project import Project
 
 _DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
@@ -163,6 +165,39 @@ def info(project: Path, as_json: bool) -> None:
         for column in source["columns"]:
             target = column["field"] or "(unmapped)"
             click.echo(f"    {column['position'] + 1:>3}. {column['label']}  →  {target}")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def profile(project: Path, as_json: bool) -> None:
+    """Show what is in each column of each source: completeness, values, shapes, kinds, placeholders."""
+    with Project.open(project, read_only=True) as opened, _progress_bar("profiling") as report:
+        profiles = profile_project(opened, progress=report)
+    if as_json:
+        click.echo(json.dumps([asdict(p) for p in profiles], ensure_ascii=False, indent=2))
+        return
+    for source in profiles:
+        click.echo(f"{source.source}: {source.rows:,} records")
+        for column in source.columns:
+            click.echo(_describe_column(column))
+
+
+def _describe_column(column: ColumnProfile) -> str:
+    estimate = "≈" if column.sampled else ""
+    lines = [f"  {column.position + 1:>3}. {column.label}" + (f" → {column.field}" if column.field else "") +
+             f": {column.filled_share:.1%} filled, {column.distinct:,} distinct, "
+             f"{estimate}{column.kind_share:.0%} {column.kind}"]
+    if column.min_length is not None:
+        lines[0] += f", length {column.min_length}–{column.max_length}"
+    if column.top_values:
+        lines.append("       top: " + ", ".join(f"{v!r} {n:,}" for v, n in column.top_values))
+    if column.patterns:
+        lines.append(f"       shapes{' (estimated)' if column.sampled else ''}: " +
+                     ", ".join(f"{p} {n / max(column.filled, 1):.0%}" for p, n in column.patterns))
+    if column.placeholders:
+        lines.append("       placeholders: " + ", ".join(f"{v!r} {n:,}" for v, n in column.placeholders))
+    return "\n".join(lines)
 
 
 @cli.command()

@@ -103,6 +103,18 @@ def records(project: Project, source_id: int, offset: int = 0, limit: int = 500)
     return [Record(i, r, line, json.loads(vals), json.loads(flags) if flags else []) for i, r, line, vals, flags in rows]
 
 
+def value_rows(project: Project, source_id: int, offset: int = 0, limit: int = 20_000) -> list[list[str]]:
+    """Only the values of a page of records, decoded in one go (for whole-source passes)."""
+    found = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source_id,)).fetchone()
+    if found is None or found[0] is None:
+        return []
+    start = found[0] + offset
+    vals = [row[0] for row in project.conn.execute(
+        "SELECT vals FROM records WHERE id >= ? AND id < ? AND source_id = ? ORDER BY id",
+        (start, start + limit, source_id))]
+    return json.loads("[" + ",".join(vals) + "]") if vals else []
+
+
 def rejected_rows(project: Project, source_id: int, limit: int | None = None) -> list[RejectedRow]:
     """Rejected rows in file order; ``limit`` keeps a window from loading a million of them."""
     rows = project.conn.execute(
