@@ -83,4 +83,95 @@ def phone(value: str, region: str | None = None) -> str | None:
         return None
     if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None  # too short, too long, or only dialable locally without its area code
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    again = phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.E164)
+    return e164 if again == e164 else None  # digits that do not survive their own standard form
+
+
+# -- postcodes ---------------------------------------------------------------------------
+
+#: Standard postcode shape per country, as a full-match regular expression.
+POSTCODE_FORMATS = {
+    "US": r"\d{5}(-\d{4})?",
+    "CA": r"[A-Z]\d[A-Z] \d[A-Z]\d",
+    "GB": r"(GIR 0AA|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})",
+    "DE": r"\d{5}",
+    "FR": r"\d{5}",
+    "NL": r"\d{4} [A-Z]{2}",
+    "CN": r"\d{6}",
+    "JP": r"\d{3}-\d{4}",
+    "AU": r"\d{4}",
+    "IN": r"\d{6}",
+}
+_POSTCODE_RE = {code: re.compile(pattern) for code, pattern in POSTCODE_FORMATS.items()}
+
+
+def postcode(value: str, country_code: str | None) -> str | None:
+    """The postcode in its country's standard shape (``sw1a1aa`` → ``SW1A 1AA``), or None if it does not fit.
+
+    Countries without a known format get the cleaned text back.
+    """
+    cleaned = text(value).upper()
+    if not cleaned:
+        return None
+    code = (country_code or "").upper()
+    if code not in _POSTCODE_RE:
+        return cleaned
+    compact = re.sub(r"[\s\-]", "", cleaned)
+    if code in ("CA", "GB", "NL") and len(compact) > 3:
+        candidate = f"{compact[:-3]} {compact[-3:]}" if code != "NL" else f"{compact[:-2]} {compact[-2:]}"
+    elif code == "US" and len(compact) == 9 and compact.isdigit():
+        candidate = f"{compact[:5]}-{compact[5:]}"
+    elif code == "JP" and len(compact) == 7 and compact.isdigit():
+        candidate = f"{compact[:3]}-{compact[3:]}"
+    else:
+        candidate = compact
+    return candidate if _POSTCODE_RE[code].fullmatch(candidate) else None
+
+
+# -- streets and companies ------------------------------------------------------------------
+
+_STREET_WORDS = [
+    (r"street|st\.?", "St"), (r"road|rd\.?", "Rd"), (r"avenue|ave\.?|av\.?", "Ave"), (r"drive|dr\.?", "Dr"),
+    (r"lane|ln\.?", "Ln"), (r"boulevard|blvd\.?", "Blvd"), (r"place|pl\.?", "Pl"), (r"court|ct\.?", "Ct"),
+    (r"square|sq\.?", "Sq"), (r"highway|hwy\.?", "Hwy"),
+]
+_STREET_RE = [(re.compile(rf"(?<![\w.])(?:{words})(?![\w])", re.IGNORECASE), short) for words, short in _STREET_WORDS]
+_STRASSE = re.compile(r"(stra(ss|ß)e|str\.?)(?=$|[\s,\d])", re.IGNORECASE)
+
+
+def street(value: str) -> str:
+    """Street types in one form: Street/St./St → St, Road → Rd, Straße/Strasse/Str → Str."""
+    cleaned = text(value)
+    for pattern, short in _STREET_RE:
+        cleaned = pattern.sub(short, cleaned)
+    return _STRASSE.sub(lambda m: ("S" if m.group(0)[0] == "S" else "s") + "tr.", cleaned)
+
+
+_LEGAL_FORMS = [
+    (r"incorporated|inc\.?", "Inc"), (r"l\.?l\.?c\.?", "LLC"), (r"limited|ltd\.?", "Ltd"),
+    (r"corporation|corp\.?", "Corp"), (r"company|co\.?", "Co"), (r"p\.?l\.?c\.?", "plc"),
+    (r"gesellschaft mit beschränkter haftung|gmbh", "GmbH"), (r"aktiengesellschaft|ag", "AG"),
+    (r"s\.?a\.?r\.?l\.?", "SARL"), (r"b\.?v\.?", "BV"), (r"pty\.?", "Pty"),
+]
+_LEGAL_RE = [(re.compile(rf"(?<![\w.])(?:{words})(?![\w])", re.IGNORECASE), short) for words, short in _LEGAL_FORMS]
+_CJK_LEGAL = re.compile(r"(有限责任公司|股份有限公司|有限公司|株式会社|合同会社)$")
+
+
+def company(value: str) -> str:
+    """Legal forms in one spelling (Incorporated/Inc. → Inc, Gesellschaft mit beschränkter Haftung → GmbH)."""
+    cleaned = text(value)
+    for pattern, short in _LEGAL_RE:
+        cleaned = pattern.sub(short, cleaned)
+    cleaned = re.sub(r"\s*,\s*(?=(Inc|LLC|Ltd|Corp|Co|plc|GmbH|AG|SARL|BV|Pty)\b)", " ", cleaned)
+    return cleaned
+
+
+def legal_form(value: str) -> str | None:
+    """The legal form at the end of a company name (``Inc``, ``GmbH``, ``有限公司`` …), or None."""
+    standard = company(value)
+    found = _CJK_LEGAL.search(standard)
+    if found:
+        return found.group(1)
+    last = standard.rsplit(" ", 1)[-1] if " " in standard else ""
+    return last if last in {short for _, short in _LEGAL_FORMS} else None
