@@ -175,3 +175,52 @@ def legal_form(value: str) -> str | None:
         return found.group(1)
     last = standard.rsplit(" ", 1)[-1] if " " in standard else ""
     return last if last in {short for _, short in _LEGAL_FORMS} else None
+
+
+# -- person names --------------------------------------------------------------------------
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def person_name(value: str) -> str:
+    """A person's name as "Given Middle Family Suffix": titles dropped, ``SMITH, JOHN`` reordered,
+    shouted or lower-case names given proper case (McDonald, O'Brien, van der Rohe).
+
+    Names in Chinese characters keep their order (family name first) and lose
+    the spaces between characters. Anything nameparser cannot read stably is
+    only cleaned, never rearranged.
+    """
+    cleaned = text(value)
+    if not cleaned:
+        return ""
+    if _HAS_CJK.search(cleaned):
+        return _CJK_GAP.sub("", cleaned)
+    arranged = _arranged_name(cleaned)
+    return arranged if arranged and _arranged_name(arranged) == arranged else cleaned
+
+
+def honorific(value: str) -> str | None:
+    """The title in front of a name (``Dr.``, ``Mrs``, ``Herr``), or None."""
+    from nameparser import HumanName
+
+    cleaned = text(value)
+    if not cleaned or _HAS_CJK.search(cleaned):
+        return None
+    name = HumanName(cleaned)
+    name.capitalize(force=True)
+    return name.title or None
+
+
+_PARTICLES = {"van", "der", "den", "von", "de", "di", "da", "du", "la", "le", "van der", "von der", "de la"}
+
+
+def _arranged_name(cleaned: str) -> str:
+    from nameparser import HumanName
+
+    name = HumanName(cleaned)
+    parts = [p for p in (name.first, name.last) if p]
+    if any(part.isupper() or (part.islower() and part not in _PARTICLES) for part in parts):
+        name.capitalize(force=True)  # SHOUTED or lower-case parts; mixed case such as DeVito is left alone
+    return " ".join(part for part in (name.first, name.middle, name.last, name.suffix) if part)

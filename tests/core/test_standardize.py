@@ -115,3 +115,21 @@ def test_street_and_company_are_idempotent(value):
 def test_postcode_is_idempotent(value, code):
     once = standardize.postcode(value, code)
     assert once is None or standardize.postcode(once, code) == once
+
+
+@pytest.mark.parametrize("raw,standard,title", [
+    ("dr. anna MÜLLER", "Anna Müller", "Dr."), ("MEYER, BRIGITTE", "Brigitte Meyer", None),
+    ("Clark, Dick", "Dick Clark", None), ("mary o'brien", "Mary O'Brien", None), ("JOHN MCDONALD", "John McDonald", None),
+    ("Ludwig van der Rohe", "Ludwig van der Rohe", None), ("Herr Jörg Koch", "Jörg Koch", "Herr"),
+    ("Mr John Smith Jr.", "John Smith Jr.", "Mr"), ("张 伟", "张伟", None), ("  李娜 ", "李娜", None), ("", "", None),
+])
+def test_person_name(raw, standard, title):
+    assert standardize.person_name(raw) == standard
+    assert standardize.honorific(raw) == title
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ANY_TEXT, st.from_regex(r"(Dr\.? |Mr |Frau )?[A-Za-zÄÖÜäöüß' ,.-]{1,30}", fullmatch=True)))
+def test_person_name_is_idempotent(value):
+    once = standardize.person_name(value)
+    assert standardize.person_name(once) == once
