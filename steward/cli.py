@@ -177,6 +177,8 @@ def profile(project: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([asdict(p) for p in profiles], ensure_ascii=False, indent=2))
         return
+    if not profiles:
+        click.echo(f"{project}: no sources yet. Import one with: steward import {project} FILE")
     for source in profiles:
         click.echo(f"{source.source}: {source.rows:,} records")
         for column in source.columns:

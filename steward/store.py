@@ -90,28 +90,30 @@ def record_count(project: Project, source_id: int) -> int:
     return row[0] if row else 0
 
 
-def records(project: Project, source_id: int, offset: int = 0, limit: int = 500) -> list[Record]:
-    """A page of records in file order (row_no offset+1 … offset+limit), read by id range."""
+def _page(project: Project, source_id: int, offset: int, limit: int, columns: str) -> list[tuple]:
+    """Rows offset … offset+limit-1 of a source's imported records, by their contiguous ids."""
     found = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source_id,)).fetchone()
     if found is None or found[0] is None:
         return []
     start = found[0] + offset
-    rows = project.conn.execute(
-        "SELECT id, row_no, line_no, vals, flags FROM records WHERE id >= ? AND id < ? AND source_id = ? ORDER BY id",
+    return project.conn.execute(
+        f"SELECT {columns} FROM records WHERE id >= ? AND id < ? AND source_id = ? ORDER BY id",
         (start, start + limit, source_id),
     ).fetchall()
+
+
+def records(project: Project, source_id: int, offset: int = 0, limit: int = 500) -> list[Record]:
+    """A page of records in file order: the imported records offset+1 … offset+limit.
+
+    Row numbers (``Record.row_no``) may have gaps where rows were rejected.
+    """
+    rows = _page(project, source_id, offset, limit, "id, row_no, line_no, vals, flags")
     return [Record(i, r, line, json.loads(vals), json.loads(flags) if flags else []) for i, r, line, vals, flags in rows]
 
 
 def value_rows(project: Project, source_id: int, offset: int = 0, limit: int = 20_000) -> list[list[str]]:
     """Only the values of a page of records, decoded in one go (for whole-source passes)."""
-    found = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source_id,)).fetchone()
-    if found is None or found[0] is None:
-        return []
-    start = found[0] + offset
-    vals = [row[0] for row in project.conn.execute(
-        "SELECT vals FROM records WHERE id >= ? AND id < ? AND source_id = ? ORDER BY id",
-        (start, start + limit, source_id))]
+    vals = [row[0] for row in _page(project, source_id, offset, limit, "vals")]
     return json.loads("[" + ",".join(vals) + "]") if vals else []
 
 

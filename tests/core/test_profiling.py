@@ -75,6 +75,14 @@ def test_many_distinct_values_are_sampled_but_counts_stay_exact(monkeypatch):
     assert estimated["999999"] == pytest.approx(5000, rel=0.2)
 
 
+def test_profile_of_an_empty_project_says_so(tmp_path, capsys):
+    from steward.project import Project
+
+    Project.create(tmp_path / "empty.steward").close()
+    assert main(["profile", str(tmp_path / "empty.steward")]) == 0
+    assert "no sources yet" in capsys.readouterr().out
+
+
 def test_profile_command(tmp_path, capsys):
     source = tmp_path / "c.csv"
     source.write_text("id,email,country\n001,a@x.org,NA\n002,n/a,DE\n003,,DE\n", encoding="utf-8")
