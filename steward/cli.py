@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from . import __version__, store
-from .errors import Cancelled, StewardError
+from .errors import Cancelled, SheetChoiceNeeded, StewardError
 from .exports import record_columns, record_rows
 from .importer import DuplicateSource, ImportOptions, import_file
 from .io.export import write_csv
@@ -97,6 +97,8 @@ def import_command(project: Path, file: Path, source_name: str | None, encoding:
             opened.close()
         if isinstance(exc, DuplicateSource):
             raise StewardError(f"{exc} (add --again)") from None
+        if isinstance(exc, SheetChoiceNeeded):
+            raise StewardError(f"{exc} (add --sheet NAME)") from None
         raise
     opened.close()
     if as_json:

@@ -36,6 +36,18 @@ class ImportFailed(StewardError):
     """The file could not be imported; nothing was written to the project."""
 
 
+class SheetChoiceNeeded(ImportFailed):
+    """A workbook has several sheets with data; ask which one and import again.
+
+    ``choices`` pairs each sheet's name with how to show it ("'Q3' (120 rows, hidden)").
+    """
+
+    def __init__(self, message: str, choices: list[tuple[str, str]], suggested: str) -> None:
+        super().__init__(message)
+        self.choices = choices
+        self.suggested = suggested
+
+
 class PasswordRequired(ImportFailed):
     """The workbook is encrypted; ask for its password and try again."""
 

@@ -16,9 +16,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
 
 from steward import store
-from steward.errors import PasswordRequired, StewardError
+from steward.errors import PasswordRequired, SheetChoiceNeeded, StewardError
 from steward.importer import DuplicateSource, ImportOptions, ImportResult
-from steward.io import excel, sniff
 from steward.project import Project
 from ui.diagnostics import where
 from ui.views.import_dialog import ImportSummaryDialog, RejectedRowsDialog, format_bytes
@@ -58,12 +57,6 @@ class ImportController(QObject):
         if self._job is not None:
             return False
         options = options or ImportOptions()
-        if options.sheet is None:
-            sheet = self._choose_sheet(path, options.password)
-            if sheet == "":
-                self.finished.emit("declined")
-                return False
-            options = dataclasses.replace(options, sheet=sheet)
         self._project, self._path, self._options = project, path, options
         job = import_job(project, str(path), options)
         job.signals.progress.connect(self._on_job_progress)
@@ -93,30 +86,6 @@ class ImportController(QObject):
         self._project = None
 
     # -- before the job --------------------------------------------------------------
-
-    def _choose_sheet(self, path: Path, password: str | None) -> str | None:
-        """For a workbook with several sheets, ask which one; '' if the user cancels.
-
-        Any problem reading the workbook here is left for the import to report.
-        """
-        try:
-            kind = sniff.file_kind(path)
-            if kind not in ("xlsx", "ole2"):
-                return None
-            sheets = excel.Workbook(path, kind, password).sheets()
-        except (StewardError, OSError):
-            return None
-        candidates = [s for s in sheets if s.state == "visible" and s.rows > 0]
-        if len(candidates) <= 1:
-            return None
-        labels = [s.describe() for s in sheets]
-        default = labels.index(candidates[0].describe())
-        choice, ok = QInputDialog.getItem(self._parent, "Choose a sheet",
-                                          f"{path.name} has several sheets. Import which one?",
-                                          labels, default, False)
-        if not ok:
-            return ""
-        return sheets[labels.index(choice)].name
 
     def _show_progress(self, path: Path) -> None:
         dialog = QProgressDialog(f"Importing {path.name}…", "Cancel", 0, PROGRESS_STEPS, self._parent)
@@ -169,6 +138,18 @@ class ImportController(QObject):
                                           QMessageBox.StandardButton.No)
             if answer == QMessageBox.StandardButton.Yes:
                 self.start(self._project, self._path, dataclasses.replace(self._options, allow_duplicate=True))
+                return
+            self.finished.emit("declined")
+            return
+        if isinstance(error, SheetChoiceNeeded) and self._project is not None and self._path is not None:
+            labels = [label for _, label in error.choices]
+            default = [name for name, _ in error.choices].index(error.suggested)
+            choice, ok = QInputDialog.getItem(self._parent, "Choose a sheet",
+                                              f"{self._path.name} has several sheets. Import which one?",
+                                              labels, default, False)
+            if ok:
+                sheet = error.choices[labels.index(choice)][0]
+                self.start(self._project, self._path, dataclasses.replace(self._options, sheet=sheet))
                 return
             self.finished.emit("declined")
             return

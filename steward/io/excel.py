@@ -23,7 +23,7 @@ from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
 
-from ..errors import ImportFailed, PasswordRequired, WrongPassword
+from ..errors import ImportFailed, PasswordRequired, SheetChoiceNeeded, WrongPassword
 from ..progress import Progress, no_progress
 
 MAX_UNCOMPRESSED = 2 << 30      # refuse workbooks that expand beyond 2 GiB
@@ -102,7 +102,8 @@ class Workbook:
             return candidates[0].name
         if not candidates:
             raise ImportFailed(f"{self.path.name} has no visible sheet with data ({listing}). Choose a sheet by name.")
-        raise ImportFailed(f"{self.path.name} has several sheets: {listing}. Choose the sheet to import.")
+        raise SheetChoiceNeeded(f"{self.path.name} has several sheets: {listing}. Choose the sheet to import.",
+                                [(s.name, s.describe()) for s in sheets], candidates[0].name)
 
     # -- rows --------------------------------------------------------------------
 

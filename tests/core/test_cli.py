@@ -97,3 +97,19 @@ def test_copy_and_check(tmp_path, capsys):
 def test_version():
     result = _run("--version")
     assert result.returncode == 0 and result.stdout.startswith("steward, version ")
+
+
+def test_several_sheets_point_to_the_sheet_option(tmp_path, capsys):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["id"])
+    book.active.append(["1"])
+    second = book.create_sheet("Other")
+    second.append(["id"])
+    second.append(["2"])
+    book.save(tmp_path / "two.xlsx")
+    assert main(["import", str(tmp_path / "p.steward"), str(tmp_path / "two.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert "has several sheets" in err and err.rstrip().endswith("(add --sheet NAME)")
+    assert not (tmp_path / "p.steward").exists()

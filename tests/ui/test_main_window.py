@@ -274,3 +274,31 @@ def test_rejected_rows_dialog_shows_a_bounded_window_of_many(qtbot, window, tmp_
     assert dialog.model.rowCount() == 5
     assert any("Showing the first 5; the command 'steward rejected' lists them all" in label.text()
                for label in dialog.findChildren(type(window.counts_label)))
+
+
+def test_workbook_with_several_sheets_asks_which_one(qtbot, window, tmp_path, monkeypatch) -> None:
+    import openpyxl
+    from PySide6.QtWidgets import QInputDialog
+
+    book = openpyxl.Workbook()
+    book.active.title = "Q3"
+    book.active.append(["id", "name"])
+    book.active.append(["007", "Ann"])
+    other = book.create_sheet("Q4")
+    other.append(["id", "name"])
+    other.append(["008", "Bob"])
+    other.append(["009", "Cleo"])
+    path = tmp_path / "dealers.xlsx"
+    book.save(path)
+    window.open_project(tmp_path / "p.steward", create=True)
+    offered: list[list[str]] = []
+
+    def get_item(parent, title, label, items, current, editable):
+        offered.append(list(items))
+        return items[1], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    assert import_via_menu(qtbot, window, monkeypatch, path) == "succeeded"
+    assert offered == [["'Q3' (2 rows)", "'Q4' (3 rows)"]]
+    (source,) = store.sources(window.project)
+    assert source.sheet == "Q4" and source.record_count == 2
