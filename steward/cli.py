@@ -11,13 +11,15 @@ import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
 from . import __version__, store
+from .cli_rules import rules_command, validate_command
+from .cli_util import progress_bar
 from .errors import Cancelled, SheetChoiceNeeded, StewardError
-from .exports import record_columns, record_rows
+from .exports import FAILURE_COLUMNS, failure_rows, record_columns, record_rows
 from .importer import DuplicateSource, ImportOptions, import_file
 from .io.export import write_csv
 from .io.text_reader import delimiter_name
@@ -88,7 +90,7 @@ def import_command(project: Path, file: Path, source_name: str | None, encoding:
     try:
         for warning in opened.warnings:
             click.echo(f"Warning: {warning}", err=True)
-        with _progress_bar(file.name) as report:
+        with progress_bar(file.name) as report:
             result = import_file(opened, file, options, progress=report)
     except BaseException as exc:
         if opened.created:
@@ -123,29 +125,6 @@ def import_command(project: Path, file: Path, source_name: str | None, encoding:
         click.echo(f"See the rejected rows with: steward rejected {project} --source '{result.source_name}'")
 
 
-class _progress_bar:
-    """A byte-progress bar on stderr when it is a terminal; silent otherwise."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.bar: Any = None
-
-    def __enter__(self) -> Any:
-        if not sys.stderr.isatty():
-            return lambda done, total: None
-        self.bar = click.progressbar(length=1, label=self.label, file=sys.stderr)
-        self.bar.__enter__()
-
-        def report(done: int, total: int) -> None:
-            self.bar.length = max(total, 1)
-            self.bar.update(done - self.bar.pos)
-        return report
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-
-
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
@@ -174,7 +153,7 @@ def info(project: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def profile(project: Path, as_json: bool) -> None:
     """Show what is in each column of each source: completeness, values, shapes, kinds, placeholders."""
-    with Project.open(project, read_only=True) as opened, _progress_bar("profiling") as report:
+    with Project.open(project, read_only=True) as opened, progress_bar("profiling") as report:
         profiles = profile_project(opened, progress=report)
     if as_json:
         click.echo(json.dumps([asdict(p) for p in profiles], ensure_ascii=False, indent=2))
@@ -224,23 +203,50 @@ def rejected(project: Path, source_name: str | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--records", "records_out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--records", "records_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every imported record, values exactly as imported, to this CSV.")
+@click.option("--failures", "failures_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one row per validation failure (source, row, rule, field, severity, message, "
+                   "suggestion, then the record's original columns) to this CSV.")
 @click.option("--source", "source_name", help="Only this source.")
 @click.option("--exact", is_flag=True, help="Do not neutralise cells starting with = + - @ (formula injection guard).")
 @click.option("--no-bom", is_flag=True, help="Plain UTF-8 without the byte-order mark Excel wants.")
-def export(project: Path, records_out: Path, source_name: str | None, exact: bool, no_bom: bool) -> None:
+def export(project: Path, records_out: Path | None, failures_out: Path | None, source_name: str | None,
+           exact: bool, no_bom: bool) -> None:
     """Export PROJECT's data as CSV (UTF-8 with BOM by default)."""
+    if records_out is None and failures_out is None:
+        raise click.UsageError("Say what to export: --records FILE and/or --failures FILE.")
     with Project.open(project, read_only=True) as opened:
         chosen = [store.source_named(opened, source_name)] if source_name else store.sources(opened)
         header, placement = record_columns(opened, chosen)
-        rows = record_rows(opened, chosen, placement, len(header) - 2)
-        neutralised = write_csv(records_out, header, rows, bom=not no_bom, safe=not exact)
-        total = sum(s.record_count for s in chosen)
-    click.echo(f"Wrote {total} records to {records_out}.")
+        width = len(header) - 2
+        neutralised = 0
+        if records_out is not None:
+            rows = record_rows(opened, chosen, placement, width)
+            neutralised += write_csv(records_out, header, rows, bom=not no_bom, safe=not exact)
+            click.echo(f"Wrote {sum(s.record_count for s in chosen)} records to {records_out}.")
+        if failures_out is not None:
+            counted = _Counted(failure_rows(opened, chosen, placement, width))
+            neutralised += write_csv(failures_out, FAILURE_COLUMNS + header[2:], counted, bom=not no_bom,
+                                     safe=not exact)
+            click.echo(f"Wrote {counted.count} failures to {failures_out}.")
+            if not counted.count and not opened.conn.execute("SELECT 1 FROM validation_runs").fetchone():
+                click.echo(f"The project has not been validated yet: run 'steward validate {project}' first.")
     if neutralised:
         click.echo(f"{neutralised} cells starting with = + - @ or a control character were prefixed with ' so "
                    "spreadsheets do not run them as formulas; use --exact to export them unchanged.")
+
+
+class _Counted:
+    """Counts the rows a writer takes from an iterator."""
+
+    def __init__(self, rows: Iterator[list[str]]) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 @cli.command()
@@ -265,6 +271,10 @@ def check(project: Path) -> None:
     for problem in problems:
         click.echo(problem)
     raise SystemExit(1)
+
+
+cli.add_command(rules_command)
+cli.add_command(validate_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,3 +42,29 @@ def record_rows(project: Project, sources: list[store.Source], placement: dict[i
                 for slot, value in zip(slots, record.values):
                     row[slot] = value
                 yield [source.name, str(record.row_no)] + row
+
+
+FAILURE_COLUMNS = ["source", "row", "rule", "field", "severity", "message", "suggestion"]
+
+
+def failure_rows(project: Project, sources: list[store.Source], placement: dict[int, list[int]],
+                 width: int) -> Iterator[list[str]]:
+    """One row per stored failure, in file order then rule order, followed by the record's original values."""
+    for source in sources:
+        slots = placement[source.id]
+        for offset in range(0, source.record_count, _PAGE):
+            page = store.records(project, source.id, offset, _PAGE)
+            if not page:
+                continue
+            by_id = {record.id: record for record in page}
+            found = project.conn.execute(
+                "SELECT f.record_id, f.rule, f.field, f.severity, f.message, f.suggestion FROM failures f "
+                "LEFT JOIN rules r ON r.name = f.rule WHERE f.record_id >= ? AND f.record_id <= ? "
+                "ORDER BY f.record_id, r.position, f.rule", (page[0].id, page[-1].id),
+            )
+            for record_id, rule, field, severity, message, suggestion in found:
+                record = by_id[record_id]
+                row = [""] * width
+                for slot, value in zip(slots, record.values):
+                    row[slot] = value
+                yield [source.name, str(record.row_no), rule, field, severity, message, suggestion or ""] + row

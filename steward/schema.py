@@ -77,11 +77,74 @@ CREATE TABLE rejected_rows (
 CREATE INDEX rejected_by_source ON rejected_rows (source_id, line_no);
 """
 
+# Version 2: the data dictionary and what validating against it found.
+_V2 = """
+CREATE TABLE rules (
+    position   INTEGER NOT NULL,
+    name       TEXT PRIMARY KEY,
+    definition TEXT NOT NULL                      -- JSON: the rule's flat form (see steward.rules)
+) STRICT;
+
+-- At most one failure per rule and record; the message includes the detail.
+CREATE TABLE failures (
+    rule       TEXT NOT NULL,
+    record_id  INTEGER NOT NULL REFERENCES records(id),
+    field      TEXT NOT NULL,
+    severity   TEXT NOT NULL,                     -- error | warning
+    message    TEXT NOT NULL,
+    suggestion TEXT,
+    PRIMARY KEY (rule, record_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX failures_by_record ON failures (record_id);
+
+-- What each rule was last evaluated against, per source, so re-validation
+-- only re-checks what changed (rule, mapping, standard forms, today's date).
+CREATE TABLE validation_state (
+    rule        TEXT NOT NULL,
+    source_id   INTEGER NOT NULL REFERENCES sources(id),
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (rule, source_id)
+) STRICT;
+
+-- Filled values per mapped field, counted for the mapping in the fingerprint.
+CREATE TABLE completeness (
+    source_id   INTEGER PRIMARY KEY REFERENCES sources(id),
+    fingerprint TEXT NOT NULL,
+    filled      TEXT NOT NULL                     -- JSON: {field: count of non-blank values}
+) STRICT;
+
+CREATE TABLE validation_runs (
+    id          INTEGER PRIMARY KEY,
+    finished_at TEXT NOT NULL,                    -- UTC ISO 8601
+    rules       INTEGER NOT NULL,
+    records     INTEGER NOT NULL,
+    rechecked   INTEGER NOT NULL,                 -- records read again this run
+    errors      INTEGER NOT NULL,
+    warnings    INTEGER NOT NULL,
+    seconds     REAL NOT NULL
+) STRICT;
+
+CREATE TABLE quality_scores (
+    run_id       INTEGER NOT NULL REFERENCES validation_runs(id),
+    source_id    INTEGER REFERENCES sources(id),  -- NULL for the whole project
+    records      INTEGER NOT NULL,
+    error_free   REAL NOT NULL,                   -- share of records without an error-level failure
+    completeness REAL,                            -- share of mapped fields filled; NULL if none mapped
+    score        REAL NOT NULL                    -- 0-100
+) STRICT;
+CREATE INDEX quality_by_run ON quality_scores (run_id);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
 def _to_v1(conn: sqlite3.Connection) -> None:
     for statement in _split(_V1):
+        conn.execute(statement)
+
+
+def _to_v2(conn: sqlite3.Connection) -> None:
+    for statement in _split(_V2):
         conn.execute(statement)
 
 
@@ -100,7 +163,7 @@ def _split(script: str) -> list[str]:
 
 
 #: MIGRATIONS[i] brings a file from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_to_v1]
+MIGRATIONS: list[Migration] = [_to_v1, _to_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

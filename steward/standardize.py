@@ -28,7 +28,7 @@ _COUNTRY_NAMES = {
     "frankreich": "FR", "niederlande": "NL", "holland": "NL", "italien": "IT", "spanien": "ES",
     "vereinigtes königreich": "GB", "großbritannien": "GB", "vereinigte staaten": "US",
     "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB", "britain": "GB",
-    "usa": "US", "u.s.a.": "US", "u.s.": "US", "america": "US", "united states of america": "US",
+    "prc": "CN", "p.r.c.": "CN", "ger": "DE", "brd": "DE", "usa": "US", "u.s.a.": "US", "u.s.": "US", "america": "US", "united states of america": "US",
     "中国": "CN", "中华人民共和国": "CN", "中國": "CN", "日本": "JP", "德国": "DE", "德國": "DE", "美国": "US",
     "美國": "US", "英国": "GB", "英國": "GB", "法国": "FR", "法國": "FR", "香港": "HK", "台湾": "TW", "台灣": "TW",
     "韩国": "KR", "韓國": "KR", "新加坡": "SG", "澳大利亚": "AU", "加拿大": "CA", "印度": "IN",
@@ -42,12 +42,16 @@ def text(value: str) -> str:
 
 
 def email(value: str) -> str | None:
-    """Trimmed, domain lower-cased (and IDN-normalised); the local part keeps its case. None if invalid."""
+    """Trimmed, lower-cased and IDN-normalised (``anna@example.com`` for `` Anna@Example.COM``); None if invalid.
+
+    The standard allows a case-sensitive local part, but practically no mail
+    system uses one, and stewards and matching need one spelling per address.
+    """
     candidate = text(value).replace(" ", "")
     if not candidate:
         return None
     try:
-        return validate_email(candidate, check_deliverability=False).normalized
+        return validate_email(candidate, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         return None
 

@@ -1,0 +1,293 @@
+"""Validating a project against its data dictionary, incrementally, with a quality score per run.
+
+Each (rule, source) pair remembers a fingerprint of what it was checked
+against: the rule itself, the columns it reads, the standard forms' version,
+the default region and, for rules that depend on it, today's date. A run
+re-checks only pairs whose fingerprint changed, so importing a new source or
+editing one rule does not re-read everything. A run is one transaction:
+cancelled or failed, it leaves the previous results exactly as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from . import checks, standardize, store
+from .checks import Cache, Page
+from .errors import StewardError
+from .progress import Progress, no_progress
+from .project import Project, utc_now
+from .rule_store import default_region, load_rules
+from .rules import Rule
+
+#: Bump when a checker's verdicts change, so stored failures are recomputed.
+CHECKS_VERSION = 1
+_PAGE = 20_000
+_DATED_KINDS = ("date", "freshness")
+_REGIONAL_KINDS = ("phone", "postcode", "phone_country")
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    name: str
+    field: str
+    severity: str
+    failures: int
+
+
+@dataclass(frozen=True)
+class Score:
+    """Quality of a source (or the project, ``source`` None): 0-100, half error-free share, half completeness."""
+
+    source: str | None
+    records: int
+    error_free: float
+    completeness: float | None
+    score: float
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    run_id: int
+    finished_at: str
+    records: int
+    rechecked: int             # records read again because something they are checked against changed
+    seconds: float
+    rules: list[RuleCount]
+    errors: int
+    warnings: int
+    scores: list[Score]        # the project first, then each source
+    notes: list[str]           # rules not applied to a source, and why
+
+
+def validate(project: Project, *, today: date | None = None, progress: Progress = no_progress) -> ValidationResult:
+    """Check every record against the project's rules, re-checking only what changed; store and return the results."""
+    started = time.perf_counter()
+    rules = load_rules(project)
+    if not rules:
+        raise StewardError("The project has no rules yet. Propose the default rules for its mapped fields, "
+                           "or load a rules file, then validate.")
+    today = today or date.today()
+    region = default_region(project)
+    sources = store.sources(project)
+    with project.db.atomic():
+        run = _Run(project, rules, sources, today, region, progress)
+        rechecked, notes = run.execute()
+        return _finish(project, rules, sources, rechecked, notes, time.perf_counter() - started)
+
+
+class _Run:
+    """One validation pass: decides what is stale, reads those sources once, writes their failures."""
+
+    def __init__(self, project: Project, rules: list[Rule], sources: list[store.Source], today: date,
+                 region: str | None, progress: Progress) -> None:
+        self.project, self.rules, self.sources = project, rules, sources
+        self.today, self.region, self.progress = today, region, progress
+        self.cache = Cache()
+        state = project.conn.execute("SELECT rule, source_id, fingerprint FROM validation_state").fetchall()
+        self.state = {(rule, source): fp for rule, source, fp in state}
+        self.positions = {s.id: {c.field: c.position for c in store.columns(project, s.id) if c.field}
+                          for s in sources}
+        self.first_ids = dict(project.conn.execute("SELECT id, first_record_id FROM sources").fetchall())
+
+    def fingerprint(self, rule: Rule, source: store.Source) -> str:
+        positions = self.positions[source.id]
+        reads = {rule.field} | ({"country"} if rule.kind in _REGIONAL_KINDS else set())
+        if rule.kind == "phone_country":
+            reads.add(rule.params["country_field"])
+        parts: dict[str, Any] = {
+            "rule": rule.to_dict(), "reads": {f: positions.get(f) for f in sorted(reads)},
+            "versions": [standardize.VERSION, CHECKS_VERSION],
+        }
+        if rule.kind in _REGIONAL_KINDS:
+            parts["region"] = self.region
+        if rule.kind in _DATED_KINDS:
+            parts["today"] = self.today.isoformat()
+        if rule.kind == "unique":  # its verdicts depend on every source holding the field
+            parts["all"] = [(s.id, s.record_count, self.positions[s.id].get(rule.field)) for s in self.sources]
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+    def execute(self) -> tuple[int, list[str]]:
+        notes: list[str] = []
+        stale: dict[int, list[Rule]] = {}
+        fingerprints: dict[tuple[str, int], str] = {}
+        for source in self.sources:
+            for rule in self.rules:
+                fp = fingerprints[(rule.name, source.id)] = self.fingerprint(rule, source)
+                if rule.field not in self.positions[source.id]:
+                    notes.append(f"{rule.name}: not applied to '{source.name}' (no column mapped to {rule.field})")
+                if self.state.get((rule.name, source.id)) != fp:
+                    stale.setdefault(source.id, []).append(rule)
+        unique_stale = [r for r in self.rules if r.kind == "unique" and any(r in v for v in stale.values())]
+        completeness_stale = [s for s in self.sources if self._completeness_fp(s) != self._stored_completeness_fp(s)]
+        to_read = [s for s in self.sources if s.id in stale or (unique_stale and any(
+            r.field in self.positions[s.id] for r in unique_stale)) or s in completeness_stale]
+        total = sum(s.record_count for s in to_read)
+        done = 0
+        unique_seen: dict[str, dict[str, int]] = {r.name: {} for r in unique_stale}
+        unique_dups: dict[str, dict[str, list[int]]] = {r.name: {} for r in unique_stale}
+        for source in to_read:
+            page_rules = [r for r in stale.get(source.id, []) if r.kind != "unique"]
+            self._clear(source, page_rules + unique_stale)
+            done = self._read_source(source, page_rules, unique_stale, unique_seen, unique_dups,
+                                     source in completeness_stale, done, total)
+        for rule in unique_stale:
+            self._write_unique(rule, unique_dups[rule.name])
+        self.project.conn.executemany(
+            "INSERT OR REPLACE INTO validation_state (rule, source_id, fingerprint) VALUES (?, ?, ?)",
+            [(rule, source, fp) for (rule, source), fp in fingerprints.items()],
+        )
+        self.progress(total, total)
+        return done, notes
+
+    def _clear(self, source: store.Source, rules: list[Rule]) -> None:
+        first = self.first_ids[source.id]
+        if first is None:
+            return
+        self.project.conn.executemany(
+            "DELETE FROM failures WHERE rule = ? AND record_id >= ? AND record_id < ?",
+            [(rule.name, first, first + source.record_count) for rule in rules],
+        )
+
+    def _read_source(self, source: store.Source, page_rules: list[Rule], unique_rules: list[Rule],
+                     unique_seen: dict[str, dict[str, int]], unique_dups: dict[str, dict[str, list[int]]],
+                     count_filled: bool, done: int, total: int) -> int:
+        positions = self.positions[source.id]
+        applicable = [r for r in page_rules if r.field in positions and
+                      (r.kind != "phone_country" or r.params["country_field"] in positions)]
+        checkers = [(rule, checks.compile_rule(rule, self.today)) for rule in applicable]
+        uniques = [r for r in unique_rules if r.field in positions]
+        filled = dict.fromkeys(positions, 0)
+        first = self.first_ids[source.id]
+        for offset in range(0, source.record_count, _PAGE):
+            rows = store.value_rows(self.project, source.id, offset, _PAGE)
+            columns = {f: [row[p] if p < len(row) else "" for row in rows] for f, p in positions.items()}
+            page = Page(columns, len(rows), self.region, self.cache)
+            base = first + offset
+            found = []
+            for rule, checker in checkers:
+                found += [(rule.name, base + f.index, rule.field, rule.severity,
+                           f"{rule.message}: {f.detail}" if f.detail else rule.message, f.suggestion)
+                          for f in checker(page)]
+            self.project.conn.executemany(
+                "INSERT INTO failures (rule, record_id, field, severity, message, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
+                found,
+            )
+            for rule in uniques:
+                seen, dups = unique_seen[rule.name], unique_dups[rule.name]
+                for index, value in enumerate(columns[rule.field]):
+                    key = checks.unique_key(value)
+                    if key is None:
+                        continue
+                    record_id = base + index
+                    earlier = seen.setdefault(key, record_id)
+                    if earlier != record_id:
+                        dups.setdefault(key, [earlier]).append(record_id)
+            if count_filled:
+                for field_name, values in columns.items():
+                    filled[field_name] += sum(1 for v in values if v and not v.isspace())
+            done += len(rows)
+            self.progress(done, total)
+        if count_filled:
+            self.project.conn.execute(
+                "INSERT OR REPLACE INTO completeness (source_id, fingerprint, filled) VALUES (?, ?, ?)",
+                (source.id, self._completeness_fp(source), json.dumps(filled, sort_keys=True)),
+            )
+        return done
+
+    def _write_unique(self, rule: Rule, dups: dict[str, list[int]]) -> None:
+        rows = []
+        for key, ids in dups.items():
+            detail = f"{key!r} is shared by {len(ids)} records"
+            rows += [(rule.name, record_id, rule.field, rule.severity, f"{rule.message}: {detail}", None)
+                     for record_id in ids]
+        self.project.conn.executemany(
+            "INSERT INTO failures (rule, record_id, field, severity, message, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _completeness_fp(self, source: store.Source) -> str:
+        return json.dumps([source.record_count, sorted(self.positions[source.id].items())])
+
+    def _stored_completeness_fp(self, source: store.Source) -> str | None:
+        row = self.project.conn.execute("SELECT fingerprint FROM completeness WHERE source_id = ?",
+                                        (source.id,)).fetchone()
+        return row[0] if row else None
+
+
+def _finish(project: Project, rules: list[Rule], sources: list[store.Source], rechecked: int, notes: list[str],
+            seconds: float) -> ValidationResult:
+    """Count failures, compute and store the scores, and record the run."""
+    conn = project.conn
+    counts = {(name, severity): n for name, severity, n in
+              conn.execute("SELECT rule, severity, COUNT(*) FROM failures GROUP BY rule, severity")}
+    rule_counts = [RuleCount(r.name, r.field, r.severity, counts.get((r.name, r.severity), 0)) for r in rules]
+    errors = sum(c.failures for c in rule_counts if c.severity == "error")
+    warnings = sum(c.failures for c in rule_counts if c.severity == "warning")
+    scores = [_source_score(project, s) for s in sources]
+    scores.insert(0, _project_score(scores))
+    finished = utc_now()
+    records = sum(s.record_count for s in sources)
+    run_id = conn.execute(
+        "INSERT INTO validation_runs (finished_at, rules, records, rechecked, errors, warnings, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", (finished, len(rules), records, rechecked, errors, warnings, seconds),
+    ).lastrowid
+    ids = {s.name: s.id for s in sources}
+    conn.executemany(
+        "INSERT INTO quality_scores (run_id, source_id, records, error_free, completeness, score) VALUES (?, ?, ?, ?, ?, ?)",
+        [(run_id, ids.get(s.source) if s.source else None, s.records, s.error_free, s.completeness, s.score)
+         for s in scores],
+    )
+    return ValidationResult(run_id, finished, records, rechecked, round(seconds, 3), rule_counts, errors, warnings,
+                            scores, notes)
+
+
+def _combine(error_free: float, completeness: float | None) -> float:
+    parts = [error_free] + ([completeness] if completeness is not None else [])
+    return round(100 * sum(parts) / len(parts), 1)
+
+
+def _source_score(project: Project, source: store.Source) -> Score:
+    first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source.id,)).fetchone()[0]
+    with_errors = 0
+    if first is not None:
+        with_errors = project.conn.execute(
+            "SELECT COUNT(DISTINCT record_id) FROM failures WHERE severity = 'error' AND record_id >= ? AND record_id < ?",
+            (first, first + source.record_count),
+        ).fetchone()[0]
+    row = project.conn.execute("SELECT filled FROM completeness WHERE source_id = ?", (source.id,)).fetchone()
+    filled = json.loads(row[0]) if row else {}
+    records = source.record_count
+    error_free = 1.0 if records == 0 else (records - with_errors) / records
+    completeness = sum(filled.values()) / (records * len(filled)) if filled and records else None
+    return Score(source.name, records, round(error_free, 4),
+                 None if completeness is None else round(completeness, 4), _combine(error_free, completeness))
+
+
+def _project_score(scores: list[Score]) -> Score:
+    records = sum(s.records for s in scores)
+    if records == 0:
+        return Score(None, 0, 1.0, None, 100.0)
+    error_free = sum(s.error_free * s.records for s in scores) / records
+    weighted = [(s.completeness, s.records) for s in scores if s.completeness is not None]
+    completeness = sum(c * n for c, n in weighted) / sum(n for _, n in weighted) if weighted and \
+        sum(n for _, n in weighted) else None
+    return Score(None, records, round(error_free, 4), None if completeness is None else round(completeness, 4),
+                 _combine(error_free, completeness))
+
+
+def score_history(project: Project, source: str | None = None) -> list[tuple[str, float]]:
+    """(finished_at, score) of every run, oldest first, for the project or one source."""
+    if source is None:
+        query = ("SELECT r.finished_at, q.score FROM quality_scores q JOIN validation_runs r ON r.id = q.run_id "
+                 "WHERE q.source_id IS NULL ORDER BY r.id")
+        return [tuple(row) for row in project.conn.execute(query)]
+    source_id = store.source_named(project, source).id
+    query = ("SELECT r.finished_at, q.score FROM quality_scores q JOIN validation_runs r ON r.id = q.run_id "
+             "WHERE q.source_id = ? ORDER BY r.id")
+    return [tuple(row) for row in project.conn.execute(query, (source_id,))]
