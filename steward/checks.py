@@ -58,7 +58,7 @@ class Page:
 
 
 class Cache:
-    """Per-run memo of the expensive standard forms, shared by all rules and pages."""
+    """Per-run memo of the expensive standard forms, shared by all rules and pages of a process."""
 
     def __init__(self) -> None:
         self._countries: dict[str, str | None] = {}
@@ -72,35 +72,36 @@ class Cache:
             return found
 
     def phone(self, value: str, region: str | None) -> PhoneVerdict:
-        """(problem, international form, E.164 form, region of the number); problem is None for a valid number."""
         key = (value, region)
         try:
             return self._phones[key]
         except KeyError:
+            if len(self._phones) >= MEMO_LIMIT:
+                self._phones.clear()
             found = self._phones[key] = phone_verdict(value, region)
             return found
 
 
-PhoneVerdict = tuple  # (problem or None, international form, E.164 form, the number's region)
+#: (problem or None, E.164 form, the number's region)
+PhoneVerdict = tuple
 
 
 def phone_verdict(value: str, region: str | None) -> PhoneVerdict:
-    """Judge one phone number: (problem or None, international form, E.164 form, the number's region)."""
-    cleaned = standardize.text(value)
+    """Judge one phone number in its region (the number's own +country code wins): (problem, E.164, region)."""
+    cleaned = value.strip() if value.isascii() else standardize.text(value)
     if cleaned.startswith("00"):
         cleaned = "+" + cleaned[2:]
     if not cleaned.startswith("+") and not region:
-        return "no country code, and no known country to read it in", None, None, None
+        return "no country code, and no known country to read it in", None, None
     try:
         number = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException:
-        return "not a phone number", None, None, None
+        return "not a phone number", None, None
     number_region = phonenumbers.region_code_for_number(number)
-    if not phonenumbers.is_valid_number(number):
+    if number_region is None or not phonenumbers.is_valid_number_for_region(number, number_region):
         where = region if not cleaned.startswith("+") else f"+{number.country_code}"
-        return f"not a valid number for {where}", None, None, number_region
-    return (None, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), number_region)
+        return f"not a valid number for {where}", None, number_region
+    return None, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), number_region
 
 
 # -- email -------------------------------------------------------------------------------------
@@ -115,7 +116,8 @@ _SPECIAL_TLDS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 def email_problem(value: str) -> str | None:
     """Why the address as written cannot receive mail (syntax only), or None when it is valid."""
     plain = _PLAIN_EMAIL.fullmatch(value)
-    if plain and len(value) <= 254 and value.index("@") <= 64 and plain.group(1).lower() not in _SPECIAL_TLDS:
+    if plain and len(value) <= 254 and value.index("@") <= 64 and plain.group(1).lower() not in _SPECIAL_TLDS \
+            and "--" not in value[value.index("@"):]:  # IDNA has rules for '--' labels (xn--…): the library decides
         return None
     try:
         validate_email(value, check_deliverability=False)
@@ -128,7 +130,7 @@ def email_problem(value: str) -> str | None:
 
 def parse_date(value: str, formats: Sequence[str]) -> date | None:
     """A date from ISO 8601 (date or timestamp) or one of ``formats``; None when it is not a real date."""
-    cleaned = standardize.text(value)
+    cleaned = value.strip() if value.isascii() else standardize.text(value)
     try:
         return datetime.fromisoformat(cleaned).date() if "T" in cleaned or " " in cleaned else \
             date.fromisoformat(cleaned)
@@ -168,8 +170,7 @@ def compile_rule(rule: Rule, today: date) -> Checker:
     if kind == "phone_country":
         return _phone_country_checker(rule.field, params["country_field"])
     if kind == "email":
-        judge = _memo(email_problem)
-        return _per_value(rule.field, lambda v: _with_suggestion(judge(v), standardize.email(v)))
+        return _per_value(rule.field, _memo(_email_judge))
     if kind == "postcode":
         return _postcode_checker(rule.field)
     if kind == "date":
@@ -191,6 +192,10 @@ def compile_rule(rule: Rule, today: date) -> Checker:
 Judge = Callable[[str], "tuple[str, str | None] | None"]
 
 
+#: Memos are emptied when they reach this size: repeated values are the frequent ones, so little is lost.
+MEMO_LIMIT = 200_000
+
+
 def _memo(judge: Judge) -> Judge:
     seen: dict[str, tuple[str, str | None] | None] = {}
 
@@ -198,6 +203,8 @@ def _memo(judge: Judge) -> Judge:
         try:
             return seen[value]
         except KeyError:
+            if len(seen) >= MEMO_LIMIT:
+                seen.clear()
             found = seen[value] = judge(value)
             return found
     return cached
@@ -214,25 +221,35 @@ def _per_value(field_name: str, judge: Judge) -> Checker:
     return check
 
 
-def _with_suggestion(problem: str | None, standard: str | None) -> tuple[str, str | None] | None:
-    return None if problem is None else (problem, standard)
+def _email_judge(value: str) -> tuple[str, str | None] | None:
+    problem = email_problem(value)
+    return None if problem is None else (problem, standardize.email(value))
+
+
+_PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
 
 
 def _phone_checker(field_name: str, *, international: bool) -> Checker:
-    """Validity; or, for ``international``, that valid numbers are written as +CC … (E.164 also counts)."""
+    """Validity; or, for ``international``, that valid numbers are written with their country code."""
     def check(page: Page) -> Iterator[Finding]:
         verdict = page.cache.phone
         regions = page.regions()
         for index, value in enumerate(page.columns[field_name]):
             if not value or value.isspace():
                 continue
-            problem, written, e164, _ = verdict(value, regions[index])
+            problem, e164, _ = verdict(value, regions[index])
             if not international:
                 if problem:
                     yield Finding(index, problem)
-            elif problem is None and value != written and value != e164:
+            elif problem is None and _PHONE_PUNCTUATION.sub("", value) != e164:
+                written = international_form(e164)
                 yield Finding(index, f"not written as {written}", written)
     return check
+
+
+def international_form(e164: str) -> str:
+    """``+44 20 7946 0958`` for ``+442079460958``: the way to write a number anyone can dial."""
+    return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def _phone_country_checker(field_name: str, country_field: str) -> Checker:
@@ -241,14 +258,17 @@ def _phone_country_checker(field_name: str, country_field: str) -> Checker:
         if countries is None:
             return
         verdict, country = page.cache.phone, page.cache.country
+        regions = page.regions() if country_field == "country" else None
         for index, (value, country_value) in enumerate(zip(page.columns[field_name], countries)):
-            cleaned = value.lstrip()
+            cleaned = value.lstrip() if value.isascii() else standardize.text(value)
             if not (cleaned.startswith("+") or cleaned.startswith("00")):
                 continue  # read in the record's own country, so it cannot disagree
             expected = country(country_value)
             if expected is None:
                 continue
-            problem, _, _, number_region = verdict(value, expected)
+            # The region only matters for numbers without a country code, so the
+            # page's own region keys the cache and the phone rules' verdicts are reused.
+            problem, _, number_region = verdict(value, regions[index] if regions else expected)
             if problem is None and number_region and _calling_code(number_region) != _calling_code(expected):
                 yield Finding(index, f"the number is from {number_region}, the record's country is {expected}")
     return check
@@ -281,6 +301,8 @@ def _postcode_checker(field_name: str) -> Checker:
             try:
                 verdict = seen[key]
             except KeyError:
+                if len(seen) >= MEMO_LIMIT:
+                    seen.clear()
                 verdict = seen[key] = judge(*key)
             if verdict is not None:
                 yield Finding(index, verdict[0], verdict[1])
@@ -307,13 +329,23 @@ def _date_judge(params: Mapping, today: date) -> Judge:
 
 
 def _freshness_judge(months: int, today: date) -> Judge:
+    cutoff = months_before(today, months)
+
     def judge(value: str) -> tuple[str, str | None] | None:
         found = parse_date(value, ())
-        if found is None:
-            return None  # not a date: a date rule says so
-        age = whole_months(found, today)
-        return (f"last updated {found.isoformat()}, {age} months ago", None) if age > months else None
+        if found is None or found >= cutoff:
+            return None  # fresh, or not a date (a date rule says so)
+        return f"last updated {found.isoformat()}, {whole_months(found, today)} months ago", None
     return judge
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - date(year, month, 1)).days
+    return date(year, month, min(day.day, last))
 
 
 def _allowed_judge(values: Sequence[str], ignore_case: bool) -> Judge:

@@ -7,6 +7,7 @@ code, never as a traceback.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 import sys
 from dataclasses import asdict
@@ -279,6 +280,7 @@ cli.add_command(validate_command)
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into messages and exit codes."""
+    multiprocessing.freeze_support()  # worker processes of a frozen (PyInstaller) build start here
     try:
         cli.main(args=argv, prog_name="steward", standalone_mode=False)
     except click.exceptions.Abort:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Iterator
 
 from . import store
@@ -50,6 +51,7 @@ FAILURE_COLUMNS = ["source", "row", "rule", "field", "severity", "message", "sug
 def failure_rows(project: Project, sources: list[store.Source], placement: dict[int, list[int]],
                  width: int) -> Iterator[list[str]]:
     """One row per stored failure, in file order then rule order, followed by the record's original values."""
+    messages: dict[str, str] = {}
     for source in sources:
         slots = placement[source.id]
         for offset in range(0, source.record_count, _PAGE):
@@ -58,11 +60,14 @@ def failure_rows(project: Project, sources: list[store.Source], placement: dict[
                 continue
             by_id = {record.id: record for record in page}
             found = project.conn.execute(
-                "SELECT f.record_id, f.rule, f.field, f.severity, f.message, f.suggestion FROM failures f "
-                "LEFT JOIN rules r ON r.name = f.rule WHERE f.record_id >= ? AND f.record_id <= ? "
+                "SELECT f.record_id, f.rule, f.field, f.severity, f.detail, f.suggestion, r.definition "
+                "FROM failures f LEFT JOIN rules r ON r.name = f.rule WHERE f.record_id >= ? AND f.record_id <= ? "
                 "ORDER BY f.record_id, r.position, f.rule", (page[0].id, page[-1].id),
             )
-            for record_id, rule, field, severity, message, suggestion in found:
+            for record_id, rule, field, severity, detail, suggestion, definition in found:
+                if rule not in messages:
+                    messages[rule] = json.loads(definition)["message"] if definition else rule
+                message = f"{messages[rule]}: {detail}" if detail else messages[rule]
                 record = by_id[record_id]
                 row = [""] * width
                 for slot, value in zip(slots, record.values):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import groupby
+from itertools import chain, filterfalse, groupby
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -32,6 +32,10 @@ _CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9\-_/.]+$")
 
 _PLACEHOLDERS = {"n/a", "na", "n.a.", "none", "null", "nil", "-", "--", "---", ".", "?", "test", "testing",
                  "xxx", "unknown", "tbd", "tba", "no email", "noemail", "no phone", "dummy", "asdf", "x"}
+# Every ASCII placeholder matches this (the set's words, or one character repeated), so only these few
+# values (and non-ASCII ones, where case folding can change lengths) need the exact test.
+_PLACEHOLDER_HINT = re.compile(r"\s*(?:" + "|".join(map(re.escape, sorted(_PLACEHOLDERS, key=len, reverse=True))) +
+                               r"|(.)\1{2,})\s*", re.IGNORECASE)
 _ASCII_SHAPES = str.maketrans({**{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
                                **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"},
                                **{c: "9" for c in "0123456789"}, **{c: " " for c in " \t\r\n\x0b\x0c"}})
@@ -120,17 +124,18 @@ def is_placeholder(value: str, field_name: str | None = None) -> bool:
     return folded in _PLACEHOLDERS or (len(folded) >= 3 and folded[0] * len(folded) == folded)
 
 
-def _weighted_sample(counts: Counter[str]) -> list[tuple[str, float]]:
-    """The commonest values with their exact counts, plus an even spread of the rest scaled to stand for all of it.
+def _weighted_sample(counts: Counter[str], heavy: list[tuple[str, int]]) -> list[tuple[str, float]]:
+    """The commonest values (``heavy``) with their exact counts, plus an even spread of the rest scaled to stand
+    for all of it.
 
     Shapes and kinds are then estimated from about SAMPLE_DISTINCT values, and
     their weights still add up to the number of filled cells.
     """
-    heavy = counts.most_common(SAMPLE_DISTINCT // 2)
     taken = {value for value, _ in heavy}
-    rest = [(value, n) for value, n in counts.items() if value not in taken]
-    spread = rest[::max(1, len(rest) * 2 // SAMPLE_DISTINCT)]
-    rest_total, spread_total = sum(n for _, n in rest), sum(n for _, n in spread)
+    items = list(counts.items())
+    spread = [(value, n) for value, n in items[::max(1, len(items) * 2 // SAMPLE_DISTINCT)] if value not in taken]
+    rest_total = sum(counts.values()) - sum(n for _, n in heavy)
+    spread_total = sum(n for _, n in spread)
     scale = rest_total / spread_total if spread_total else 0.0
     return [(value, float(n)) for value, n in heavy] + [(value, n * scale) for value, n in spread]
 
@@ -148,16 +153,20 @@ def profile_counts(counts: Counter[str], rows: int, *, position: int = 0, label:
     for blank in [""] + list(filter(str.isspace, counts)):  # filter runs in C: cheap over a million keys
         filled_counts.pop(blank, None)
     filled = sum(filled_counts.values())
-    top = sorted(filled_counts.most_common(TOP_VALUES * 4), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
     sampled = len(filled_counts) > SAMPLE_DISTINCT
+    heavy = filled_counts.most_common(SAMPLE_DISTINCT // 2) if sampled else filled_counts.most_common(TOP_VALUES * 4)
+    top = sorted(heavy[:TOP_VALUES * 4], key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
     shapes: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
-    for value, weight in _weighted_sample(filled_counts) if sampled else filled_counts.items():
+    for value, weight in _weighted_sample(filled_counts, heavy) if sampled else filled_counts.items():
         shapes[pattern(value)] += weight
         kinds[kind_of(value)] += weight
     lengths = list(map(len, filled_counts)) if filled_counts else []
     kind, kind_count = kinds.most_common(1)[0] if kinds else ("text", 0)
-    placeholders = sorted(((v, n) for v, n in filled_counts.items() if len(v) <= 16 and is_placeholder(v, field_name)),
+    # Filters run in C; is_placeholder then decides on the few candidates.
+    candidates = chain(filter(_PLACEHOLDER_HINT.fullmatch, filter(str.isascii, filled_counts)),
+                       filterfalse(str.isascii, filled_counts))
+    placeholders = sorted(((v, filled_counts[v]) for v in candidates if is_placeholder(v, field_name)),
                           key=lambda item: (-item[1], item[0]))
     return ColumnProfile(
         position=position, label=label, field=field_name, rows=rows, filled=filled,

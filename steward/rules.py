@@ -44,8 +44,8 @@ KINDS: dict[str, Kind] = {
     "phone": Kind("The value is a valid phone number for its region: the number's own +country code, else the "
                   "record's country, else the project's default region.", "Phone number is not valid", {
                       "require": Param(str, "valid", "'valid': the number is valid; 'international_form': a valid "
-                                                     "number is written as +44 20 7946 0958 or +442079460958 "
-                                                     "(invalid ones are left to a 'valid' rule)"),
+                                                     "number is written with its country code, as +44 20 7946 0958 "
+                                                     "or +442079460958 (invalid ones are left to a 'valid' rule)"),
                   }),
     "postcode": Kind("The value is a postcode in its country's standard form (US CA GB DE FR NL CN JP AU IN; "
                      "other countries pass).", "Postcode does not fit the country's format"),

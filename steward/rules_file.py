@@ -29,8 +29,9 @@ from .errors import StewardError
 from .rules import KINDS, Rule, RuleError, check_rule_set, rule_from_dict
 
 FORMAT_VERSION = 1
-_HEADER = re.compile(r"^\s*\[\[\s*rule\s*\]\]", re.MULTILINE)
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*rule[ \t]*\]\]", re.MULTILINE)
 _TOP_KEYS = ("steward_rules", "default_region", "rule")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 
 class RulesFileError(StewardError):
@@ -63,7 +64,11 @@ def loads(text: str, name: str = "rules file") -> tuple[list[Rule], str | None]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesFileError(f"{name}: {exc}. Fix the TOML syntax there and load it again.") from None
+        where = _TOML_POSITION.search(str(exc))
+        problem = _TOML_POSITION.sub("", str(exc)).strip()
+        line = f", line {where.group(1)}" if where else ""
+        raise RulesFileError(f"{name}{line}: {problem} (column {where.group(2) if where else '?'}). "
+                             "Fix the TOML syntax there and load it again.") from None
     unknown = [k for k in document if k not in _TOP_KEYS]
     if unknown:
         raise RulesFileError(f"{name}, line {_top_line(text, unknown[0])}: unknown setting '{unknown[0]}' "
@@ -97,12 +102,14 @@ def read(path: Path) -> tuple[list[Rule], str | None]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RulesFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the rules file as UTF-8.") from None
+        line = raw[:exc.start].count(b"\n") + 1
+        raise RulesFileError(f"{path}, line {line}: not UTF-8 text (byte {exc.start}); "
+                             "save the rules file as UTF-8.") from None
     return loads(text, str(path))
 
 
 def _top_line(text: str, key: str) -> int:
-    found = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    found = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
     return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
@@ -117,7 +124,7 @@ def _rule_line(text: str, index: int | None, key: str | None) -> int | None:
     end = headers[index + 1].start() if index + 1 < len(headers) else len(text)
     line = text.count("\n", 0, start) + 1
     if key:
-        found = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.MULTILINE).search(text, start, end)
+        found = re.compile(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", re.MULTILINE).search(text, start, end)
         if found:
             return text.count("\n", 0, found.start()) + 1
     return line

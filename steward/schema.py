@@ -85,13 +85,15 @@ CREATE TABLE rules (
     definition TEXT NOT NULL                      -- JSON: the rule's flat form (see steward.rules)
 ) STRICT;
 
--- At most one failure per rule and record; the message includes the detail.
+-- At most one failure per rule and record. What a steward reads is the
+-- rule's message, then the detail ("Phone number is not valid: not a valid
+-- number for GB"); only the detail is stored per failure.
 CREATE TABLE failures (
     rule       TEXT NOT NULL,
     record_id  INTEGER NOT NULL REFERENCES records(id),
     field      TEXT NOT NULL,
     severity   TEXT NOT NULL,                     -- error | warning
-    message    TEXT NOT NULL,
+    detail     TEXT NOT NULL,                     -- '' when the message says it all
     suggestion TEXT,
     PRIMARY KEY (rule, record_id)
 ) STRICT, WITHOUT ROWID;

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import checks, standardize, store
-from .checks import Cache, Page
+from . import standardize, store
 from .errors import StewardError
+from .page_checks import POOL_THRESHOLD, PageJob, Pages, worker_count
 from .progress import Progress, no_progress
 from .project import Project, utc_now
 from .rule_store import default_region, load_rules
@@ -88,12 +89,16 @@ class _Run:
                  region: str | None, progress: Progress) -> None:
         self.project, self.rules, self.sources = project, rules, sources
         self.today, self.region, self.progress = today, region, progress
-        self.cache = Cache()
+        self.token = secrets.token_hex(8)
         state = project.conn.execute("SELECT rule, source_id, fingerprint FROM validation_state").fetchall()
         self.state = {(rule, source): fp for rule, source, fp in state}
         self.positions = {s.id: {c.field: c.position for c in store.columns(project, s.id) if c.field}
                           for s in sources}
         self.first_ids = dict(project.conn.execute("SELECT id, first_record_id FROM sources").fetchall())
+        self.done = self.total = 0
+        self.unique_rules: list[Rule] = []
+        self.unique_seen: dict[str, dict[str, int]] = {}
+        self.unique_dups: dict[str, dict[str, list[int]]] = {}
 
     def fingerprint(self, rule: Rule, source: store.Source) -> str:
         positions = self.positions[source.id]
@@ -123,27 +128,30 @@ class _Run:
                     notes.append(f"{rule.name}: not applied to '{source.name}' (no column mapped to {rule.field})")
                 if self.state.get((rule.name, source.id)) != fp:
                     stale.setdefault(source.id, []).append(rule)
-        unique_stale = [r for r in self.rules if r.kind == "unique" and any(r in v for v in stale.values())]
+        self.unique_rules = [r for r in self.rules if r.kind == "unique" and any(r in v for v in stale.values())]
+        self.unique_seen = {r.field: {} for r in self.unique_rules}
+        self.unique_dups = {r.field: {} for r in self.unique_rules}
         completeness_stale = [s for s in self.sources if self._completeness_fp(s) != self._stored_completeness_fp(s)]
-        to_read = [s for s in self.sources if s.id in stale or (unique_stale and any(
-            r.field in self.positions[s.id] for r in unique_stale)) or s in completeness_stale]
-        total = sum(s.record_count for s in to_read)
-        done = 0
-        unique_seen: dict[str, dict[str, int]] = {r.name: {} for r in unique_stale}
-        unique_dups: dict[str, dict[str, list[int]]] = {r.name: {} for r in unique_stale}
-        for source in to_read:
-            page_rules = [r for r in stale.get(source.id, []) if r.kind != "unique"]
-            self._clear(source, page_rules + unique_stale)
-            done = self._read_source(source, page_rules, unique_stale, unique_seen, unique_dups,
-                                     source in completeness_stale, done, total)
-        for rule in unique_stale:
-            self._write_unique(rule, unique_dups[rule.name])
+        to_read = [s for s in self.sources if s.id in stale or s in completeness_stale or any(
+            r.field in self.positions[s.id] for r in self.unique_rules)]
+        self.total = sum(s.record_count for s in to_read)
+        workers = worker_count() if self.total >= POOL_THRESHOLD else 0
+        pages = Pages(workers, lambda job: store.value_rows(self.project, job.source_id, job.offset, job.limit))
+        try:
+            for source in to_read:
+                page_rules = [r for r in stale.get(source.id, []) if r.kind != "unique"]
+                self._clear(source, page_rules + self.unique_rules)
+                self._check_source(pages, source, page_rules, source in completeness_stale)
+        finally:
+            pages.close()
+        for rule in self.unique_rules:
+            self._write_unique(rule, self.unique_dups[rule.field])
         self.project.conn.executemany(
             "INSERT OR REPLACE INTO validation_state (rule, source_id, fingerprint) VALUES (?, ?, ?)",
             [(rule, source, fp) for (rule, source), fp in fingerprints.items()],
         )
-        self.progress(total, total)
-        return done, notes
+        self.progress(self.total, self.total)
+        return self.done, notes
 
     def _clear(self, source: store.Source, rules: list[Rule]) -> None:
         first = self.first_ids[source.id]
@@ -154,60 +162,44 @@ class _Run:
             [(rule.name, first, first + source.record_count) for rule in rules],
         )
 
-    def _read_source(self, source: store.Source, page_rules: list[Rule], unique_rules: list[Rule],
-                     unique_seen: dict[str, dict[str, int]], unique_dups: dict[str, dict[str, list[int]]],
-                     count_filled: bool, done: int, total: int) -> int:
+    def _check_source(self, pages: Pages, source: store.Source, page_rules: list[Rule], count_filled: bool) -> None:
         positions = self.positions[source.id]
-        applicable = [r for r in page_rules if r.field in positions and
+        applicable = [r.to_dict() for r in page_rules if r.field in positions and
                       (r.kind != "phone_country" or r.params["country_field"] in positions)]
-        checkers = [(rule, checks.compile_rule(rule, self.today)) for rule in applicable]
-        uniques = [r for r in unique_rules if r.field in positions]
-        filled = dict.fromkeys(positions, 0)
+        unique_fields = sorted({r.field for r in self.unique_rules if r.field in positions})
         first = self.first_ids[source.id]
-        for offset in range(0, source.record_count, _PAGE):
-            rows = store.value_rows(self.project, source.id, offset, _PAGE)
-            columns = {f: [row[p] if p < len(row) else "" for row in rows] for f, p in positions.items()}
-            page = Page(columns, len(rows), self.region, self.cache)
-            base = first + offset
-            found = []
-            for rule, checker in checkers:
-                found += [(rule.name, base + f.index, rule.field, rule.severity,
-                           f"{rule.message}: {f.detail}" if f.detail else rule.message, f.suggestion)
-                          for f in checker(page)]
-            self.project.conn.executemany(
-                "INSERT INTO failures (rule, record_id, field, severity, message, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
-                found,
-            )
-            for rule in uniques:
-                seen, dups = unique_seen[rule.name], unique_dups[rule.name]
-                for index, value in enumerate(columns[rule.field]):
-                    key = checks.unique_key(value)
-                    if key is None:
-                        continue
-                    record_id = base + index
+        jobs = [PageJob(str(self.project.path), self.token, source.id, offset, _PAGE, first + offset, positions,
+                        applicable, self.today.isoformat(), self.region, unique_fields, count_filled)
+                for offset in range(0, source.record_count, _PAGE)]
+        filled = dict.fromkeys(positions, 0)
+        insert = ("INSERT INTO failures (rule, record_id, field, severity, detail, suggestion) "
+                  "VALUES (?, ?, ?, ?, ?, ?)")
+        for outcome in pages.run(jobs):
+            self.project.conn.executemany(insert, outcome.failures)
+            for field_name, keys in outcome.unique_keys.items():
+                seen, dups = self.unique_seen[field_name], self.unique_dups[field_name]
+                for key, record_id in keys:
                     earlier = seen.setdefault(key, record_id)
                     if earlier != record_id:
                         dups.setdefault(key, [earlier]).append(record_id)
-            if count_filled:
-                for field_name, values in columns.items():
-                    filled[field_name] += sum(1 for v in values if v and not v.isspace())
-            done += len(rows)
-            self.progress(done, total)
+            for field_name, count in (outcome.filled or {}).items():
+                filled[field_name] += count
+            self.done += outcome.size
+            self.progress(self.done, self.total)
         if count_filled:
             self.project.conn.execute(
                 "INSERT OR REPLACE INTO completeness (source_id, fingerprint, filled) VALUES (?, ?, ?)",
                 (source.id, self._completeness_fp(source), json.dumps(filled, sort_keys=True)),
             )
-        return done
 
     def _write_unique(self, rule: Rule, dups: dict[str, list[int]]) -> None:
         rows = []
         for key, ids in dups.items():
             detail = f"{key!r} is shared by {len(ids)} records"
-            rows += [(rule.name, record_id, rule.field, rule.severity, f"{rule.message}: {detail}", None)
+            rows += [(rule.name, record_id, rule.field, rule.severity, detail, None)
                      for record_id in ids]
         self.project.conn.executemany(
-            "INSERT INTO failures (rule, record_id, field, severity, message, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO failures (rule, record_id, field, severity, detail, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
 

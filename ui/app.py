@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import signal
 import sys
 from contextlib import contextmanager
@@ -92,6 +93,7 @@ def quit_on_signals() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for ``steward-app`` and ``python -m ui``."""
+    multiprocessing.freeze_support()  # worker processes of a frozen (PyInstaller) build start here
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     argv = sys.argv[1:] if argv is None else argv
     window = start(argv)
