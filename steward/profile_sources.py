@@ -67,6 +67,7 @@ def _on_workers(project: Project, sources: list[store.Source], workers: int, tot
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                                initargs=(rows_read,))
     parts: dict[int, list[Future]] = {}
+    finished = False
     try:
         for source in sources:
             columns = store.columns(project, source.id)
@@ -80,8 +81,9 @@ def _on_workers(project: Project, sources: list[store.Source], workers: int, tot
                     raise future.exception()  # type: ignore[misc]
             pending = list(still)
             progress(min(total, rows_read.value // workers), total)
+        finished = True
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=finished, cancel_futures=True)  # cancelled: return now, workers end on their own
     return {source_id: sorted((p for f in futures for p in f.result()), key=lambda p: p.position)
             for source_id, futures in parts.items()}
 
