@@ -83,7 +83,7 @@ class Cache:
 
 
 #: (problem or None, E.164 form, the number's region)
-PhoneVerdict = tuple
+PhoneVerdict = tuple[str | None, str | None, str | None]
 
 
 def phone_verdict(value: str, region: str | None) -> PhoneVerdict:
@@ -176,7 +176,7 @@ def compile_rule(rule: Rule, today: date) -> Checker:
     if kind == "date":
         return _per_value(rule.field, _memo(_date_judge(params, today)))
     if kind == "freshness":
-        return _per_value(rule.field, _memo(_freshness_judge(params["months"], today)))
+        return _per_value(rule.field, _memo(_freshness_judge(params["months"], params["formats"], today)))
     if kind == "regex":
         pattern = re.compile(params["pattern"])
         return _per_value(rule.field, _memo(
@@ -328,11 +328,11 @@ def _date_judge(params: Mapping, today: date) -> Judge:
     return judge
 
 
-def _freshness_judge(months: int, today: date) -> Judge:
+def _freshness_judge(months: int, formats: Sequence[str], today: date) -> Judge:
     cutoff = months_before(today, months)
 
     def judge(value: str) -> tuple[str, str | None] | None:
-        found = parse_date(value, ())
+        found = parse_date(value, formats)
         if found is None or found >= cutoff:
             return None  # fresh, or not a date (a date rule says so)
         return f"last updated {found.isoformat()}, {whole_months(found, today)} months ago", None

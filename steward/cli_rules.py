@@ -10,6 +10,7 @@ import click
 
 from . import rule_store, rules_file
 from .cli_util import progress_bar
+from .errors import StewardError
 from .project import Project
 from .rules import Rule
 from .validation import ValidationResult, validate
@@ -37,6 +38,7 @@ def rules_command(project: Path, propose: bool, load_file: Path | None, save_fil
                 _change_rules(opened, propose, load_file, region)
         current = rule_store.load_rules(opened)
         current_region = rule_store.default_region(opened)
+        anything_mapped = bool(rule_store.mapped_fields(opened))
         if save_file is not None:
             rules_file.write(save_file, current, current_region)
     if as_json:
@@ -45,7 +47,7 @@ def rules_command(project: Path, propose: bool, load_file: Path | None, save_fil
         return
     if save_file is not None:
         click.echo(f"Wrote {len(current)} rules to {save_file}.")
-    _print_rules(project, current, current_region)
+    _print_rules(project, current, current_region, anything_mapped)
 
 
 def _change_rules(project: Project, propose: bool, load_file: Path | None, region: str | None) -> None:
@@ -61,10 +63,15 @@ def _change_rules(project: Project, propose: bool, load_file: Path | None, regio
         rule_store.set_default_region(project, None if region == "-" else region)
 
 
-def _print_rules(project: Path, rules: list[Rule], region: str | None) -> None:
+_NOTHING_MAPPED = ("No column is mapped to a canonical field (email, phone, …), so there is nothing to check yet. "
+                   "Map columns first: import with --map COLUMN=FIELD, or choose the mapping in the app.")
+
+
+def _print_rules(project: Path, rules: list[Rule], region: str | None, anything_mapped: bool) -> None:
     click.echo(f"Default region: {region or 'none (phones need +country code; records need a country)'}")
     if not rules:
-        click.echo(f"No rules yet. Propose the defaults with: steward rules {project} --propose")
+        click.echo(f"No rules yet. Propose the defaults with: steward rules {project} --propose" if
+                   anything_mapped else _NOTHING_MAPPED)
         return
     for rule in rules:
         settings = ", ".join(f"{k}={v!r}" for k, v in rule.params.items())
@@ -90,7 +97,10 @@ def validate_command(project: Path, rules_path: Path | None, region: str | None,
             if rules_path is not None or region is not None:
                 _change_rules(opened, False, rules_path, region)
             if not rule_store.load_rules(opened):
-                rule_store.save_rules(opened, rule_store.propose_rules(opened))
+                proposals = rule_store.propose_rules(opened)
+                if not proposals:
+                    raise StewardError(_NOTHING_MAPPED)
+                rule_store.save_rules(opened, proposals)
                 proposed = True
             result = validate(opened, progress=report)
     if as_json:

@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from itertools import islice
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import store
 from .checks import Cache, Checker, Page, compile_rule, unique_key
 from .rules import Rule, rule_from_dict
+
+if TYPE_CHECKING:
+    from .project import Project
 
 #: Fewer records than this are checked in-process: starting workers costs more than it saves.
 POOL_THRESHOLD = 50_000
@@ -72,19 +75,13 @@ class _RunState:
         return result
 
 
-_state: _RunState | None = None
-
-
-def check_rows(job: PageJob, rows: list[list[str]]) -> PageOutcome:
+def check_rows(job: PageJob, rows: list[list[str]], state: _RunState) -> PageOutcome:
     """Check one page of already-read rows: the pure part, the same in every process."""
-    global _state
-    if _state is None or _state.run != job.run:
-        _state = _RunState(job)
     columns = {f: [row[p] if p < len(row) else "" for row in rows] for f, p in job.positions.items()}
-    page = Page(columns, len(rows), job.region, _state.cache)
+    page = Page(columns, len(rows), job.region, state.cache)
     base = job.first_id
     failures: list[tuple] = []
-    for rule, checker in _state.checkers_for(job):
+    for rule, checker in state.checkers_for(job):
         failures += [(rule.name, base + f.index, rule.field, rule.severity, f.detail, f.suggestion)
                      for f in checker(page)]
     filled = None
@@ -97,6 +94,8 @@ def check_rows(job: PageJob, rows: list[list[str]]) -> PageOutcome:
     return PageOutcome(len(rows), failures, filled, unique_keys)
 
 
+# A worker process runs one job at a time, so its run state and connection can be module globals.
+_worker_state: _RunState | None = None
 _projects: dict[str, Any] = {}
 
 
@@ -104,18 +103,32 @@ def run_job(job: PageJob) -> PageOutcome:
     """Worker entry point: read the page through a read-only connection of this process, then check it."""
     from .project import Project
 
+    global _worker_state
+    if _worker_state is None or _worker_state.run != job.run:
+        _worker_state = _RunState(job)
     project = _projects.get(job.path)
     if project is None:
         project = _projects[job.path] = Project.open(Path(job.path), read_only=True)
-    return check_rows(job, store.value_rows(project, job.source_id, job.offset, job.limit))
+    return check_rows(job, store.value_rows(project, job.source_id, job.offset, job.limit), _worker_state)
 
 
-def worker_count() -> int:
-    """One worker per core; ``STEWARD_WORKERS`` overrides (0 or 1 checks in-process)."""
+#: More workers than this add memory (two pages in flight each) sooner than speed.
+MAX_WORKERS = 4
+
+
+def worker_count(project: "Project") -> int:
+    """Worker processes for this project: one per core up to MAX_WORKERS; ``STEWARD_WORKERS`` overrides
+    (0 or 1 works in-process).
+
+    Only a project in WAL mode gets workers: with the rollback journal used in
+    network and sync folders, the writer's lock would shut out their reads.
+    """
+    if project.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        return 0
     given = os.environ.get("STEWARD_WORKERS", "").strip()
     if given.isdigit():
         return int(given)
-    return os.cpu_count() or 1
+    return min(MAX_WORKERS, os.cpu_count() or 1)
 
 
 class Pages:
@@ -132,6 +145,13 @@ class Pages:
             # spawn, not fork: the caller may be a GUI with threads and an open SQLite connection.
             self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
         self.window = 2 * workers
+        self._state: _RunState | None = None
+
+    def _state_for(self, job: PageJob) -> _RunState:
+        """In-process runs keep their caches here, not in a global, so two threads never share them."""
+        if self._state is None or self._state.run != job.run:
+            self._state = _RunState(job)
+        return self._state
 
     def run(self, jobs: list[PageJob]) -> Iterator[PageOutcome]:
         """Yield each job's outcome in order.
@@ -141,7 +161,7 @@ class Pages:
         """
         if self._executor is None:
             for job in jobs:
-                yield check_rows(job, self._read(job))
+                yield check_rows(job, self._read(job), self._state_for(job))
             return
         queued = iter(jobs)
         pending: deque[tuple[PageJob, Future]] = deque()
@@ -155,7 +175,7 @@ class Pages:
                 self.close()
                 self._executor = None
                 for left in [job] + [j for j, _ in pending] + list(queued):
-                    yield check_rows(left, self._read(left))
+                    yield check_rows(left, self._read(left), self._state_for(left))
                 return
             following = next(queued, None)
             if following is not None:

@@ -27,7 +27,7 @@ def profile_project(project: Project, progress: Progress = no_progress) -> list[
     """One profile per source; progress counts records read across all sources."""
     sources = store.sources(project)
     total = sum(s.record_count for s in sources)
-    workers = worker_count()
+    workers = worker_count(project)
     profiles = None
     if workers > 1 and total >= POOL_THRESHOLD:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .errors import StewardError
 from .mapping import FIELDS
@@ -75,6 +75,7 @@ KINDS: dict[str, Kind] = {
                           }),
     "freshness": Kind("The date (e.g. updated_at) is no more than a number of months ago.", "Record is out of date", {
         "months": Param(int, 24, "most months since the date"),
+        "formats": Param(list, DEFAULT_DATE_FORMATS, "accepted strptime formats besides ISO 8601"),
     }),
 }
 
@@ -178,7 +179,7 @@ def _type_name(wanted: type) -> str:
     return {int: "a whole number", bool: "true or false", str: "text", list: "a list of texts"}[wanted]
 
 
-def _check_values(rule: Rule, params: dict[str, Any], fail: Any) -> None:
+def _check_values(rule: Rule, params: dict[str, Any], fail: Callable[..., RuleError]) -> None:
     """Checks that need more than a type: regular expressions compile, bounds are ordered, choices exist."""
     if rule.kind == "regex":
         try:

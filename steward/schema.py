@@ -119,6 +119,7 @@ CREATE TABLE validation_runs (
     id          INTEGER PRIMARY KEY,
     finished_at TEXT NOT NULL,                    -- UTC ISO 8601
     rules       INTEGER NOT NULL,
+    rule_set    TEXT NOT NULL,                    -- JSON: the rules the run checked, so its score can be read later
     records     INTEGER NOT NULL,
     rechecked   INTEGER NOT NULL,                 -- records read again this run
     errors      INTEGER NOT NULL,

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import email_validator
+import phonenumbers
+
 from . import standardize, store
 from .errors import StewardError
 from .page_checks import POOL_THRESHOLD, PageJob, Pages, worker_count
@@ -30,6 +33,8 @@ from .rules import Rule
 CHECKS_VERSION = 1
 _PAGE = 20_000
 _DATED_KINDS = ("date", "freshness")
+# Verdicts depend on these libraries' data (phone ranges change often): a new version re-checks.
+_LIBRARIES = [phonenumbers.__version__, email_validator.__version__]
 _REGIONAL_KINDS = ("phone", "postcode", "phone_country")
 
 
@@ -107,7 +112,7 @@ class _Run:
             reads.add(rule.params["country_field"])
         parts: dict[str, Any] = {
             "rule": rule.to_dict(), "reads": {f: positions.get(f) for f in sorted(reads)},
-            "versions": [standardize.VERSION, CHECKS_VERSION],
+            "versions": [standardize.VERSION, CHECKS_VERSION, _LIBRARIES],
         }
         if rule.kind in _REGIONAL_KINDS:
             parts["region"] = self.region
@@ -124,8 +129,10 @@ class _Run:
         for source in self.sources:
             for rule in self.rules:
                 fp = fingerprints[(rule.name, source.id)] = self.fingerprint(rule, source)
-                if rule.field not in self.positions[source.id]:
-                    notes.append(f"{rule.name}: not applied to '{source.name}' (no column mapped to {rule.field})")
+                needed = [rule.field] + ([rule.params["country_field"]] if rule.kind == "phone_country" else [])
+                missing = [f for f in needed if f not in self.positions[source.id]]
+                if missing:
+                    notes.append(f"{rule.name}: not applied to '{source.name}' (no column mapped to {missing[0]})")
                 if self.state.get((rule.name, source.id)) != fp:
                     stale.setdefault(source.id, []).append(rule)
         self.unique_rules = [r for r in self.rules if r.kind == "unique" and any(r in v for v in stale.values())]
@@ -135,7 +142,7 @@ class _Run:
         to_read = [s for s in self.sources if s.id in stale or s in completeness_stale or any(
             r.field in self.positions[s.id] for r in self.unique_rules)]
         self.total = sum(s.record_count for s in to_read)
-        workers = worker_count() if self.total >= POOL_THRESHOLD else 0
+        workers = worker_count(self.project) if self.total >= POOL_THRESHOLD else 0
         pages = Pages(workers, lambda job: store.value_rows(self.project, job.source_id, job.offset, job.limit))
         try:
             for source in to_read:
@@ -225,9 +232,11 @@ def _finish(project: Project, rules: list[Rule], sources: list[store.Source], re
     scores.insert(0, _project_score(scores))
     finished = utc_now()
     records = sum(s.record_count for s in sources)
+    rule_set = json.dumps([r.to_dict() for r in rules], ensure_ascii=False)
     run_id = conn.execute(
-        "INSERT INTO validation_runs (finished_at, rules, records, rechecked, errors, warnings, seconds) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", (finished, len(rules), records, rechecked, errors, warnings, seconds),
+        "INSERT INTO validation_runs (finished_at, rules, rule_set, records, rechecked, errors, warnings, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (finished, len(rules), rule_set, records, rechecked, errors, warnings,
+                                            seconds),
     ).lastrowid
     ids = {s.name: s.id for s in sources}
     conn.executemany(

@@ -210,3 +210,16 @@ def test_export_needs_records_or_failures(people: Path, capsys: Capture) -> None
     assert main(["export", str(people)]) == 2
     err = capsys.readouterr().err
     assert "Usage: " in err and "Say what to export: --records FILE and/or --failures FILE." in err
+
+
+def test_a_project_with_nothing_mapped_is_told_to_map_columns_first(tmp_path: Path, capsys: Capture) -> None:
+    source = tmp_path / "odd.csv"
+    source.write_text("Spalte A,Spalte B\n1,2\n", encoding="utf-8")
+    project = tmp_path / "odd.steward"
+    assert main(["import", str(project), str(source)]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(project)]) == 1
+    assert "Map columns first" in capsys.readouterr().err
+    assert main(["rules", str(project), "--propose"]) == 0
+    assert "Map columns first" in capsys.readouterr().out
+    assert runs_stored(project) == 0

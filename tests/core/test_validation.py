@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -11,10 +12,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from steward import checks, rule_store, store
+from steward import checks, fsinfo, rule_store, store, validation
 from steward.errors import Cancelled, StewardError
 from steward.exports import failure_rows, record_columns
 from steward.importer import ImportOptions, ImportResult, import_file
+from steward.page_checks import worker_count
 from steward.mapping import FIELDS
 from steward.project import Project
 from steward.rules import Rule, default_rules
@@ -371,3 +373,51 @@ def test_phone_country_and_unique_across_two_sources(project: Project, tmp_path:
     ]
     assert result.rules == [RuleCount("id_unique", "customer_id", "error", 4),
                             RuleCount("phone_country", "phone", "warning", 2)]
+
+
+# -- findings of the code review -----------------------------------------------------------------
+
+def test_freshness_reads_the_same_formats_as_date_rules(project: Project, tmp_path: Path) -> None:
+    import_csv(project, tmp_path, "dated", [["customer_id", "updated_at"], ["1", "01.01.2020"], ["2", "14/06/2025"],
+                                            ["3", "2020-01-01"]])
+    rule_store.save_rules(project, [rule("fresh", "freshness", "updated_at", "warning", months=24)])
+    validate(project, today=TODAY)
+    assert failed(project, "fresh") == [("dated", "1"), ("dated", "3")]
+
+
+def test_a_rule_whose_second_field_is_unmapped_is_noted(project: Project, tmp_path: Path) -> None:
+    import_csv(project, tmp_path, "phones", [["customer_id", "phone"], ["1", "+44 20 7946 0958"]])
+    rule_store.save_rules(project, [rule("phone_country", "phone_country", "phone", "warning")])
+    result = validate(project, today=TODAY)
+    assert result.notes == ["phone_country: not applied to 'phones' (no column mapped to country)"]
+
+
+def test_each_run_keeps_the_rules_it_checked(project: Project, tmp_path: Path) -> None:
+    import_csv(project, tmp_path, "people", PEOPLE)
+    rule_store.save_rules(project, [NAME_REQUIRED])
+    validate(project, today=TODAY)
+    rule_store.save_rules(project, [NAME_REQUIRED, EMAIL_VALID])
+    validate(project, today=TODAY)
+    stored = [json.loads(r) for (r,) in project.conn.execute("SELECT rule_set FROM validation_runs ORDER BY id")]
+    assert [[r["name"] for r in rules] for rules in stored] == [["name_required"], ["name_required", "email_valid"]]
+
+
+def test_a_new_phone_or_email_library_rechecks(project: Project, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import_csv(project, tmp_path, "people", PEOPLE)
+    rule_store.save_rules(project, [NAME_REQUIRED])
+    validate(project, today=TODAY)
+    assert validate(project, today=TODAY).rechecked == 0
+    monkeypatch.setattr(validation, "_LIBRARIES", ["99.0", "99.0"])
+    assert validate(project, today=TODAY).rechecked == 4
+
+
+def test_no_worker_processes_in_a_network_or_sync_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fsinfo, "network_filesystem", lambda path, mounts_file="/proc/mounts": "Dropbox sync")
+    monkeypatch.setenv("STEWARD_WORKERS", "2")
+    with Project.create(tmp_path / "synced.steward") as synced:
+        assert synced.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert worker_count(synced) == 0
+    monkeypatch.setattr(fsinfo, "network_filesystem", lambda path, mounts_file="/proc/mounts": None)
+    with Project.create(tmp_path / "local.steward") as local:
+        assert worker_count(local) == 2
