@@ -70,9 +70,9 @@ def _on_workers(project: Project, sources: list[store.Source], workers: int, tot
     finished = False
     try:
         for source in sources:
-            columns = store.columns(project, source.id)
-            parts[source.id] = [pool.submit(_profile_part, str(project.path), source, columns[i::workers])
-                                for i in range(min(workers, len(columns)) or 1)]
+            groups = _balanced(store.columns(project, source.id), store.value_rows(project, source.id, 0, _PAGE),
+                               workers)
+            parts[source.id] = [pool.submit(_profile_part, str(project.path), source, group) for group in groups]
         pending = [f for futures in parts.values() for f in futures]
         while pending:
             _, still = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
@@ -86,6 +86,21 @@ def _on_workers(project: Project, sources: list[store.Source], workers: int, tot
         pool.shutdown(wait=finished, cancel_futures=True)  # cancelled: return now, workers end on their own
     return {source_id: sorted((p for f in futures for p in f.result()), key=lambda p: p.position)
             for source_id, futures in parts.items()}
+
+
+def _balanced(columns: list[store.Column], sample: list[list[str]], workers: int) -> list[list[store.Column]]:
+    """Share columns among workers by expected cost: counting is alike for every column, profiling grows with
+    the distinct values, estimated from the first page. Largest first, each to the least loaded worker."""
+    def cost(column: store.Column) -> int:
+        return len(sample) // 4 + len({row[column.position] for row in sample if column.position < len(row)})
+
+    groups: list[list[store.Column]] = [[] for _ in range(min(workers, len(columns)) or 1)]
+    loads = [0] * len(groups)
+    for column in sorted(columns, key=cost, reverse=True):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(column)
+        loads[lightest] += cost(column)
+    return groups
 
 
 _rows_read: Any = None
