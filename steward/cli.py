@@ -17,10 +17,11 @@ from typing import Any, Iterator
 import click
 
 from . import __version__, store
+from .cli_match import match_command
 from .cli_rules import rules_command, validate_command
 from .cli_util import progress_bar
 from .errors import Cancelled, SheetChoiceNeeded, StewardError
-from .exports import FAILURE_COLUMNS, failure_rows, record_columns, record_rows
+from .exports import CLUSTER_COLUMNS, FAILURE_COLUMNS, cluster_rows, failure_rows, record_columns, record_rows
 from .importer import DuplicateSource, ImportOptions, import_file
 from .io.export import write_csv
 from .io.text_reader import delimiter_name
@@ -209,14 +210,17 @@ def rejected(project: Path, source_name: str | None, as_json: bool) -> None:
 @click.option("--failures", "failures_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one row per validation failure (source, row, rule, field, severity, message, "
                    "suggestion, then the record's original columns) to this CSV.")
+@click.option("--clusters", "clusters_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one row per record with its duplicate cluster (source, row, cluster_id, confidence, "
+                   "then the original columns) to this CSV.")
 @click.option("--source", "source_name", help="Only this source.")
 @click.option("--exact", is_flag=True, help="Do not neutralise cells starting with = + - @ (formula injection guard).")
 @click.option("--no-bom", is_flag=True, help="Plain UTF-8 without the byte-order mark Excel wants.")
-def export(project: Path, records_out: Path | None, failures_out: Path | None, source_name: str | None,
-           exact: bool, no_bom: bool) -> None:
+def export(project: Path, records_out: Path | None, failures_out: Path | None, clusters_out: Path | None,
+           source_name: str | None, exact: bool, no_bom: bool) -> None:
     """Export PROJECT's data as CSV (UTF-8 with BOM by default)."""
-    if records_out is None and failures_out is None:
-        raise click.UsageError("Say what to export: --records FILE and/or --failures FILE.")
+    if records_out is None and failures_out is None and clusters_out is None:
+        raise click.UsageError("Say what to export: --records FILE, --failures FILE and/or --clusters FILE.")
     with Project.open(project, read_only=True) as opened:
         chosen = [store.source_named(opened, source_name)] if source_name else store.sources(opened)
         header, placement = record_columns(opened, chosen)
@@ -233,6 +237,15 @@ def export(project: Path, records_out: Path | None, failures_out: Path | None, s
             click.echo(f"Wrote {counted.count} failures to {failures_out}.")
             if not counted.count and not opened.conn.execute("SELECT 1 FROM validation_runs").fetchone():
                 click.echo(f"The project has not been validated yet: run 'steward validate {project}' first.")
+        if clusters_out is not None:
+            rows = cluster_rows(opened, chosen, placement, width)
+            neutralised += write_csv(clusters_out, CLUSTER_COLUMNS + header[2:], rows, bom=not no_bom,
+                                     safe=not exact)
+            clustered = opened.conn.execute("SELECT COUNT(*) FROM cluster_members").fetchone()[0]
+            click.echo(f"Wrote {sum(s.record_count for s in chosen)} records to {clusters_out} "
+                       f"({clustered} of the project's records are in a cluster).")
+            if not opened.conn.execute("SELECT 1 FROM match_runs").fetchone():
+                click.echo(f"The project has not been matched yet: run 'steward match {project}' first.")
     if neutralised:
         click.echo(f"{neutralised} cells starting with = + - @ or a control character were prefixed with ' so "
                    "spreadsheets do not run them as formulas; use --exact to export them unchanged.")
@@ -276,6 +289,7 @@ def check(project: Path) -> None:
 
 cli.add_command(rules_command)
 cli.add_command(validate_command)
+cli.add_command(match_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ import json
 from typing import Iterator
 
 from . import store
+from .match_store import cluster_of_records
 from .project import Project
 
 _PAGE = 20_000
@@ -45,6 +46,7 @@ def record_rows(project: Project, sources: list[store.Source], placement: dict[i
                 yield [source.name, str(record.row_no)] + row
 
 
+CLUSTER_COLUMNS = ["source", "row", "cluster_id", "confidence"]
 FAILURE_COLUMNS = ["source", "row", "rule", "field", "severity", "message", "suggestion"]
 
 
@@ -73,3 +75,22 @@ def failure_rows(project: Project, sources: list[store.Source], placement: dict[
                 for slot, value in zip(slots, record.values):
                     row[slot] = value
                 yield [source.name, str(record.row_no), rule, field, severity, message, suggestion or ""] + row
+
+
+def cluster_rows(project: Project, sources: list[store.Source], placement: dict[int, list[int]],
+                 width: int) -> Iterator[list[str]]:
+    """Every imported record with its cluster id and confidence (both empty when it is alone)."""
+    for source in sources:
+        slots = placement[source.id]
+        for offset in range(0, source.record_count, _PAGE):
+            page = store.records(project, source.id, offset, _PAGE)
+            if not page:
+                continue
+            clusters = cluster_of_records(project, page[0].id, page[-1].id)
+            for record in page:
+                row = [""] * width
+                for slot, value in zip(slots, record.values):
+                    row[slot] = value
+                cluster_id, confidence = clusters.get(record.id, ("", None))
+                yield [source.name, str(record.row_no), str(cluster_id),
+                       "" if confidence is None else f"{confidence:.4f}"] + row

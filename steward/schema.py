@@ -138,17 +138,64 @@ CREATE TABLE quality_scores (
 CREATE INDEX quality_by_run ON quality_scores (run_id);
 """
 
+# Version 3: duplicate detection. Each run replaces the proposed clusters; a
+# steward's "not duplicates" decisions are kept across runs.
+_V3 = """
+CREATE TABLE match_runs (
+    id          INTEGER PRIMARY KEY,
+    finished_at TEXT NOT NULL,                    -- UTC ISO 8601
+    config      TEXT NOT NULL,                    -- JSON: blocking rules and thresholds used
+    model       TEXT NOT NULL,                    -- JSON: m and u per field and level, and the prior
+    records     INTEGER NOT NULL,
+    candidates  INTEGER NOT NULL,                 -- pairs compared
+    clusters    INTEGER NOT NULL,
+    seconds     REAL NOT NULL
+) STRICT;
+
+-- Scored pairs worth explaining (at or above the lowest threshold shown), with
+-- each field's comparison level and weight: the match explanation.
+CREATE TABLE match_pairs (
+    a            INTEGER NOT NULL REFERENCES records(id),
+    b            INTEGER NOT NULL REFERENCES records(id),   -- a < b
+    probability  REAL NOT NULL,
+    levels       TEXT NOT NULL,                   -- JSON: {field: level}, missing fields left out
+    weights      TEXT NOT NULL,                   -- JSON: {field: weight}
+    PRIMARY KEY (a, b)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX match_pairs_by_b ON match_pairs (b);
+
+CREATE TABLE clusters (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an exported id cannot come to mean another cluster
+    confidence  REAL NOT NULL,
+    status      TEXT NOT NULL,                    -- auto | review
+    flags       TEXT NOT NULL,                    -- JSON list, e.g. ["weak_link"]
+    size        INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE cluster_members (
+    record_id   INTEGER PRIMARY KEY REFERENCES records(id),
+    cluster_id  INTEGER NOT NULL REFERENCES clusters(id)
+) STRICT;
+CREATE INDEX cluster_members_by_cluster ON cluster_members (cluster_id);
+
+-- Pairs a steward said are different people: never proposed again.
+CREATE TABLE not_duplicates (
+    a           INTEGER NOT NULL REFERENCES records(id),
+    b           INTEGER NOT NULL REFERENCES records(id),   -- a < b
+    decided_at  TEXT NOT NULL,
+    PRIMARY KEY (a, b)
+) STRICT, WITHOUT ROWID;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
-def _to_v1(conn: sqlite3.Connection) -> None:
-    for statement in _split(_V1):
-        conn.execute(statement)
-
-
-def _to_v2(conn: sqlite3.Connection) -> None:
-    for statement in _split(_V2):
-        conn.execute(statement)
+def _script(schema: str) -> Migration:
+    """A migration that runs a schema script statement by statement (in the caller's transaction)."""
+    def run(conn: sqlite3.Connection) -> None:
+        for statement in _split(schema):
+            conn.execute(statement)
+    return run
 
 
 def _split(script: str) -> list[str]:
@@ -166,7 +213,7 @@ def _split(script: str) -> list[str]:
 
 
 #: MIGRATIONS[i] brings a file from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_to_v1, _to_v2]
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

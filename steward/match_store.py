@@ -1,0 +1,125 @@
+"""Matching a project: read every record's canonical fields, find duplicates, store clusters and explanations.
+
+A run replaces the previous proposals in one transaction. Pairs a steward
+marked "not duplicates" are read first and passed to clustering, so they are
+never proposed again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from typing import Iterator, Mapping
+
+import numpy as np
+
+from . import store
+from .errors import StewardError
+from .matching.compare import FIELDS, MISSING
+from .matching.pipeline import MatchConfig, MatchResult, find_duplicates
+from .progress import Progress, no_progress
+from .project import Project, utc_now
+
+_PAGE = 20_000
+#: Pairs at least this likely are stored with their explanation, also when below the review threshold.
+EXPLAIN_FROM = 0.5
+
+
+@dataclass(frozen=True)
+class MatchSummary:
+    run_id: int
+    records: int
+    candidates: int
+    reduction_ratio: float
+    clusters: int
+    records_in_clusters: int
+    auto: int
+    review: int
+    seconds: float
+    steps: dict[str, float]
+    oversize_blocks: dict[str, int]
+
+
+def canonical_rows(project: Project) -> tuple[list[int], list[dict[str, str]]]:
+    """Every record's id and its values by canonical field, in id order."""
+    ids: list[int] = []
+    rows: list[dict[str, str]] = []
+    for source in store.sources(project):
+        positions = {c.field: c.position for c in store.columns(project, source.id) if c.field}
+        first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source.id,)).fetchone()[0]
+        for offset in range(0, source.record_count, _PAGE):
+            page = store.value_rows(project, source.id, offset, _PAGE)
+            ids.extend(range(first + offset, first + offset + len(page)))
+            rows.extend({f: row[p] for f, p in positions.items() if p < len(row)} for row in page)
+    return ids, rows
+
+
+def match_project(project: Project, config: MatchConfig = MatchConfig(),
+                  progress: Progress = no_progress) -> MatchSummary:
+    """Find duplicate clusters among all records and store them, replacing the previous run's proposals."""
+    started = time.perf_counter()
+    progress(0, 4)
+    ids, rows = canonical_rows(project)
+    if not any(rows):
+        raise StewardError("No column is mapped to a canonical field (name, email, phone, …), so there is "
+                           "nothing to compare. Map columns first: import with --map COLUMN=FIELD.")
+    position = {record_id: index for index, record_id in enumerate(ids)}
+    rejected = [(position[a], position[b]) for a, b in project.conn.execute("SELECT a, b FROM not_duplicates")
+                if a in position and b in position]
+    progress(1, 4)
+    result = find_duplicates(rows, config, rejected)
+    progress(3, 4)
+    with project.db.atomic():
+        run_id = _store(project, ids, result, config, time.perf_counter() - started)
+    progress(4, 4)
+    in_clusters = sum(len(c.members) for c in result.clusters)
+    return MatchSummary(
+        run_id=run_id, records=len(ids), candidates=result.blocking.pairs,
+        reduction_ratio=result.blocking.reduction_ratio, clusters=len(result.clusters),
+        records_in_clusters=in_clusters, auto=sum(c.status == "auto" for c in result.clusters),
+        review=sum(c.status == "review" for c in result.clusters), seconds=round(time.perf_counter() - started, 3),
+        steps={k: round(v, 3) for k, v in result.seconds.items()}, oversize_blocks=result.blocking.oversize_blocks,
+    )
+
+
+def _store(project: Project, ids: list[int], result: MatchResult, config: MatchConfig, seconds: float) -> int:
+    conn = project.conn
+    for table in ("cluster_members", "clusters", "match_pairs"):
+        conn.execute(f"DELETE FROM {table}")
+    for found in result.clusters:
+        cluster_id = conn.execute(
+            "INSERT INTO clusters (confidence, status, flags, size) VALUES (?, ?, ?, ?)",
+            (found.confidence, found.status, json.dumps(list(found.flags)), len(found.members)),
+        ).lastrowid
+        conn.executemany("INSERT INTO cluster_members (record_id, cluster_id) VALUES (?, ?)",
+                         [(ids[m], cluster_id) for m in found.members])
+    conn.executemany("INSERT INTO match_pairs (a, b, probability, levels, weights) VALUES (?, ?, ?, ?, ?)",
+                     _explained_pairs(ids, result))
+    model = {"prior": result.model.prior, "fields": {
+        spec.name: {"levels": list(spec.levels), "m": m.tolist(), "u": u.tolist(), "weights": w.tolist()}
+        for spec, m, u, w in zip(FIELDS, result.model.m, result.model.u, result.model.weights())}}
+    return conn.execute(
+        "INSERT INTO match_runs (finished_at, config, model, records, candidates, clusters, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (utc_now(), json.dumps(asdict(config)), json.dumps(model), len(ids), result.blocking.pairs,
+         len(result.clusters), seconds),
+    ).lastrowid
+
+
+def _explained_pairs(ids: list[int], result: MatchResult) -> Iterator[tuple[int, int, float, str, str]]:
+    for k in np.flatnonzero(result.probability >= EXPLAIN_FROM):
+        a, b = ids[int(result.pairs[k, 0])], ids[int(result.pairs[k, 1])]
+        present = np.flatnonzero(result.levels[k] != MISSING)
+        levels = {FIELDS[f].name: int(result.levels[k, f]) for f in present}
+        weights = {FIELDS[f].name: round(float(result.contributions[k, f]), 3) for f in present}
+        yield min(a, b), max(a, b), float(result.probability[k]), json.dumps(levels), json.dumps(weights)
+
+
+def cluster_of_records(project: Project, first_id: int, last_id: int) -> Mapping[int, tuple[int, float]]:
+    """record id → (cluster id, confidence) for records first_id … last_id that are in a cluster."""
+    rows = project.conn.execute(
+        "SELECT m.record_id, c.id, c.confidence FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
+        "WHERE m.record_id >= ? AND m.record_id <= ?", (first_id, last_id),
+    )
+    return {record_id: (cluster_id, confidence) for record_id, cluster_id, confidence in rows}

@@ -1,0 +1,88 @@
+"""Finding duplicates end to end, without a database: records in, scored pairs and clusters out.
+
+prepare → block → compare → estimate the model (u on random pairs, m by EM)
+→ score → cluster. Each step is its own module; this one only chains them
+and reports what each did, so the CLI, the window and the benchmark share it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Collection, Mapping, Sequence
+
+import numpy as np
+
+from .blocking import DEFAULT_RULES, RULE_FIELDS, BlockingStats, candidate_pairs
+from .clustering import Cluster, find_clusters
+from .compare import compare
+from .model import Model, estimate, probabilities, random_pairs
+from .prepare import MatchRecord, prepare
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    rules: tuple[str, ...] = DEFAULT_RULES
+    max_block: int = 100
+    window: int = 4
+    review: float = 0.80        # pairs at or above this are proposed for review
+    auto: float = 0.98          # clusters whose every link is at least this may merge automatically
+    random_pairs: int = 200_000  # for estimating u
+
+
+@dataclass
+class MatchResult:
+    records: list[MatchRecord]
+    pairs: np.ndarray             # (k, 2) record indices of scored candidate pairs
+    levels: np.ndarray            # (k, fields) comparison levels
+    probability: np.ndarray       # (k,) match probability
+    contributions: np.ndarray     # (k, fields) weight per field, for explanations
+    model: Model
+    clusters: list[Cluster]
+    blocking: BlockingStats
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = MatchConfig(),
+                    cannot_link: Collection[tuple[int, int]] = ()) -> MatchResult:
+    """Score candidate pairs of ``rows`` (canonical field → raw value) and cluster them.
+
+    ``cannot_link`` holds index pairs a steward marked as not duplicates; they
+    never end up in one cluster.
+    """
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        seconds[step] = now - started
+        started = now
+
+    records = [prepare(row) for row in rows]
+    lap("prepare")
+    pairs, stats = candidate_pairs(records, config.rules, max_block=config.max_block, window=config.window)
+    lap("block")
+    levels = compare(records, pairs)
+    random_levels = compare(records, random_pairs(len(records), config.random_pairs))
+    lap("compare")
+    model = estimate(levels, random_levels, _samples(pairs, levels, stats, len(records)))
+    probability, parts = probabilities(model, levels)
+    lap("score")
+    strong = probability >= config.review
+    scored = [(int(a), int(b), float(p)) for (a, b), p in zip(pairs[strong], probability[strong])]
+    clusters = find_clusters(scored, cannot_link, review=config.review, auto=config.auto)
+    lap("cluster")
+    return MatchResult(records, pairs, levels, probability, parts, model, clusters, stats, seconds)
+
+
+def _samples(pairs: np.ndarray, levels: np.ndarray, stats: BlockingStats,
+             n: int) -> list[tuple[frozenset[str], np.ndarray]]:
+    """Each blocking rule's pairs as (the fields its key agrees on, their levels), for estimating m."""
+    codes = pairs[:, 0] * max(n, 1) + pairs[:, 1]
+    out = []
+    for rule, rule_pairs in stats.rule_pairs.items():
+        positions = np.searchsorted(codes, rule_pairs[:, 0] * max(n, 1) + rule_pairs[:, 1])
+        out.append((RULE_FIELDS[rule], levels[positions]))
+    return out
+
