@@ -9,6 +9,7 @@ String similarities come from rapidfuzz, computed for all pairs at once.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -77,6 +78,27 @@ def compare(records: Sequence[MatchRecord], pairs: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Fields whose exact agreement is weighed by how common the shared value is (Smith counts less than Szczepanski).
+FREQUENCY_FIELDS = ("given", "family", "city")
+
+
+def value_shares(records: Sequence[MatchRecord], pairs: np.ndarray) -> np.ndarray:
+    """Per pair and field: the share of records holding the value both sides share (NaN where they differ
+    or the field is not frequency-weighed). Swapped names are looked up as they were compared."""
+    out = np.full((len(pairs), len(FIELDS)), np.nan)
+    if len(pairs) == 0:
+        return out
+    for name in FREQUENCY_FIELDS:
+        values = [getattr(r, name) for r in records]
+        counts = Counter(v for v in values if v)
+        total = sum(counts.values()) or 1
+        share = np.array([counts[v] / total if v else np.nan for v in values])
+        a, b = np.array(values, dtype=object)[pairs[:, 0]], np.array(values, dtype=object)[pairs[:, 1]]
+        same = (a == b) & (a != "")
+        out[same, FIELD_INDEX[name]] = share[pairs[same, 0]]
+    return out
+
+
 def _present(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a != "") & (b != "")
 
@@ -107,7 +129,8 @@ def _same_cjk(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _given_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """0 same, 1 nickname, 2 similar spelling, 3 an initial or the same first name, 4 different."""
     similarity = cpdist(list(a), list(b), scorer=JaroWinkler.normalized_similarity, workers=1)
-    levels = np.where(a == b, 0, np.where(similarity >= 0.92, 2, 4)).astype(np.int8)
+    edits = cpdist(list(a), list(b), scorer=Levenshtein.distance, workers=1)
+    levels = np.where(a == b, 0, np.where((similarity >= 0.92) | (edits <= 1), 2, 4)).astype(np.int8)
     levels[~_present(a, b)] = MISSING
     for index in np.flatnonzero(levels >= 2):
         first_a, first_b = a[index].split(" ", 1)[0], b[index].split(" ", 1)[0]

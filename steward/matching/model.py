@@ -9,9 +9,10 @@ candidate pairs, so no labelled examples are needed. A missing value has
 weight zero: it neither helps nor hurts.
 
 One piece of knowledge overrides the arithmetic: two records with clearly
-different given names and different dates of birth are different people,
-however much else (surname, address, phone) they share — the household and
-the colleague case.
+different given names are different people, however much else (surname,
+address, phone, a shared mailbox) they share — the household and the
+colleague case — unless the same date of birth or customer id says the name
+is what was mistyped.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from .compare import FIELD_INDEX, FIELDS, MISSING
 
 _FLOOR = 1e-4
-#: Probability given to pairs the household guard rules out (below any review threshold).
+#: Most a pair the household guard rules out can score (below any review threshold).
 GUARDED = 0.01
 
 
@@ -32,7 +33,7 @@ GUARDED = 0.01
 class Model:
     m: tuple[np.ndarray, ...]     # per field: P(level | same person), levels in FIELDS order
     u: tuple[np.ndarray, ...]     # per field: P(level | different people)
-    prior: float                  # share of candidate pairs that are the same person
+    prior: float                  # chance that two random records are the same person
 
     def weights(self) -> tuple[np.ndarray, ...]:
         """log2(m/u) per level, made to fall from the strongest level to the weakest and never below zero
@@ -60,20 +61,42 @@ def contributions(model: Model, levels: np.ndarray) -> np.ndarray:
     return out
 
 
-def probabilities(model: Model, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(match probability, field contributions) per pair, with the household guard applied."""
+def frequency_adjusted(model: Model, levels: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Contributions where full agreement on a common value counts less and on a rare one more.
+
+    The u of full agreement is the chance two random records share *some*
+    value; for a particular value it is that value's share. Full agreement
+    still never counts less than the next level or than a missing value.
+    """
     parts = contributions(model, levels)
+    weights = model.weights()
+    for f in range(len(FIELDS)):
+        known = ~np.isnan(shares[:, f]) & (levels[:, f] == 0)
+        if not known.any():
+            continue
+        floor = max(float(weights[f][1]) if len(weights[f]) > 1 else 0.0, 0.0)
+        adjusted = np.log2(model.m[f][0] / shares[known, f])
+        parts[known, f] = np.maximum(adjusted, floor)
+    return parts
+
+
+def probabilities(model: Model, levels: np.ndarray, shares: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(match probability, field contributions) per pair, with the household guard applied; ``shares``
+    (from compare.value_shares) weighs agreement on common values down."""
+    parts = contributions(model, levels) if shares is None else frequency_adjusted(model, levels, shares)
     total = parts.sum(axis=1) + model.prior_weight
     probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
-    probability[different_people(levels)] = GUARDED
+    guarded = different_people(levels)
+    probability[guarded] = np.minimum(probability[guarded], GUARDED)
     return probability, parts
 
 
 def different_people(levels: np.ndarray) -> np.ndarray:
-    """Pairs whose given names differ outright and whose dates of birth differ: never the same person."""
+    """Pairs whose given names differ outright (no nickname, typo or initial explains it): different people
+    however much else they share, unless the same date of birth or customer id says the name is the mistake."""
     given, dob = levels[:, FIELD_INDEX["given"]], levels[:, FIELD_INDEX["dob"]]
-    return (given == len(FIELDS[FIELD_INDEX["given"]].levels) - 1) & \
-        (dob == len(FIELDS[FIELD_INDEX["dob"]].levels) - 1)
+    return (given == len(FIELDS[FIELD_INDEX["given"]].levels) - 1) & ~np.isin(dob, (0, 1)) & \
+        (levels[:, FIELD_INDEX["identifier"]] != 0)
 
 
 def level_shares(levels: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
@@ -90,7 +113,8 @@ def level_shares(levels: np.ndarray, weights: np.ndarray | None = None) -> tuple
 
 
 def estimate(candidate_levels: np.ndarray, random_levels: np.ndarray,
-             samples: Sequence[tuple[frozenset[str], np.ndarray]] = (), *, iterations: int = 25) -> Model:
+             samples: Sequence[tuple[frozenset[str], np.ndarray]] = (), *, all_pairs: int,
+             iterations: int = 25) -> Model:
     """u from random pairs; m by EM, field by field, on pairs that were not chosen for agreeing on that field.
 
     Pairs a blocking rule found agree on the rule's fields by construction, and
@@ -99,8 +123,13 @@ def estimate(candidate_levels: np.ndarray, random_levels: np.ndarray,
     namesakes are matches. So each sample (the rule's fields, its pairs'
     levels) estimates m only for the other fields, with the rule's fields left
     out of the likelihood, and a field's m is the average over the samples
-    that could estimate it. The prior is then the share of candidate pairs the
-    model calls matches.
+    that could estimate it.
+
+    The prior is the chance that two *random* records are one person, the
+    base rate u belongs to: the expected number of matches among the
+    candidates (pairs outside them are taken to be different people) over
+    ``all_pairs``. A shared common name then has to be backed by more than
+    itself before a pair is called a match.
     """
     u = level_shares(random_levels)
     totals = [np.zeros(len(spec.levels)) for spec in FIELDS]
@@ -116,11 +145,11 @@ def estimate(candidate_levels: np.ndarray, random_levels: np.ndarray,
                 counts[f] += 1
     fallback = _em(candidate_levels, u, [], iterations)
     m = tuple(totals[f] / counts[f] if counts[f] else fallback[f] for f in range(len(FIELDS)))
-    model = Model(m, u, 0.05)
+    prior = 1.0 / max(all_pairs, 2)
     for _ in range(iterations):
-        probability, _ = probabilities(model, candidate_levels)
-        model = Model(m, u, float(np.clip(probability.mean(), 1e-6, 1 - 1e-6)))
-    return model
+        probability, _ = probabilities(Model(m, u, prior), candidate_levels)
+        prior = float(np.clip(probability.sum() / max(all_pairs, 1), 1e-12, 0.5))
+    return Model(m, u, prior)
 
 
 def _em(levels: np.ndarray, u: tuple[np.ndarray, ...], blind: list[int], iterations: int) -> tuple[np.ndarray, ...]:

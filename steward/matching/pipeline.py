@@ -15,7 +15,7 @@ import numpy as np
 
 from .blocking import DEFAULT_RULES, RULE_FIELDS, BlockingStats, candidate_pairs
 from .clustering import Cluster, find_clusters
-from .compare import compare
+from .compare import compare, value_shares
 from .model import Model, estimate, probabilities, random_pairs
 from .prepare import MatchRecord, prepare
 
@@ -25,7 +25,7 @@ class MatchConfig:
     rules: tuple[str, ...] = DEFAULT_RULES
     max_block: int = 100
     window: int = 4
-    review: float = 0.80        # pairs at or above this are proposed for review
+    review: float = 0.90        # pairs at or above this are proposed for review
     auto: float = 0.98          # clusters whose every link is at least this may merge automatically
     random_pairs: int = 200_000  # for estimating u
 
@@ -66,8 +66,9 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
     levels = compare(records, pairs)
     random_levels = compare(records, random_pairs(len(records), config.random_pairs))
     lap("compare")
-    model = estimate(levels, random_levels, _samples(pairs, levels, stats, len(records)))
-    probability, parts = probabilities(model, levels)
+    model = estimate(levels, random_levels, _samples(pairs, levels, stats, len(records)),
+                     all_pairs=len(records) * (len(records) - 1) // 2)
+    probability, parts = probabilities(model, levels, value_shares(records, pairs))
     lap("score")
     strong = probability >= config.review
     scored = [(int(a), int(b), float(p)) for (a, b), p in zip(pairs[strong], probability[strong])]
