@@ -280,6 +280,7 @@ class _Builder:
         self.lookalike: list[tuple[str, int] | None] = []
         self.entities = 0
         self.groups = 0
+        self.emails: set[str] = set()  # an address belongs to one person, as in life
 
     def add(self, budget: int) -> None:
         """One person, or a look-alike group of people, with their records: at most ``budget`` rows."""
@@ -395,8 +396,9 @@ class _Builder:
                 f"{given}.{family}", f"{given}{family}", f"{given[0]}{family}", f"{given}.{family}{year}",
                 f"{family}.{given}", f"{given}_{family}{number}", f"{given}{number}"))
         email = f"{local}@{domain}"
-        while email in avoid:
-            email = f"{local}{rng.randrange(2, 100)}@{domain}"
+        while email in avoid or email in self.emails:
+            email = f"{local}{rng.randrange(2, 1000)}@{domain}"
+        self.emails.add(email)
         return email
 
     def _mobile(self, place: _Place) -> tuple[str, str, str]:

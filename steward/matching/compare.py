@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 from nicknames import NickNamer
 from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.process import cpdist
 
 from .prepare import MatchRecord
@@ -172,7 +172,10 @@ def _typo_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _dob_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    levels = _typo_levels(a, b)
+    """0 same; 1 one digit off, two digits transposed (1968/1986) or day and month swapped; 2 different."""
+    distance = cpdist(list(a), list(b), scorer=OSA.distance, workers=1)
+    levels = np.where(distance == 0, 0, np.where(distance <= 1, 1, 2)).astype(np.int8)
+    levels[~_present(a, b)] = MISSING
     for index in np.flatnonzero(levels == 2):
         x, y = a[index], b[index]
         if x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]:

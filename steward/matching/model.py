@@ -143,24 +143,35 @@ def estimate(candidate_levels: np.ndarray, random_levels: np.ndarray,
             if f not in blind and (levels[:, f] != MISSING).any():
                 totals[f] += sample_m[f]
                 counts[f] += 1
-    fallback = _em(candidate_levels, u, [], iterations)
-    m = tuple(totals[f] / counts[f] if counts[f] else fallback[f] for f in range(len(FIELDS)))
+    fallback = _em(candidate_levels, u, [], iterations) if 0 in counts else None
+    m = tuple(totals[f] / counts[f] if counts[f] else fallback[f] for f in range(len(FIELDS)))  # type: ignore[index]
+    patterns, weight = _patterns(candidate_levels)
     prior = 1.0 / max(all_pairs, 2)
     for _ in range(iterations):
-        probability, _ = probabilities(Model(m, u, prior), candidate_levels)
-        prior = float(np.clip(probability.sum() / max(all_pairs, 1), 1e-12, 0.5))
+        probability, _ = probabilities(Model(m, u, prior), patterns)
+        prior = float(np.clip((probability * weight).sum() / max(all_pairs, 1), 1e-12, 0.5))
     return Model(m, u, prior)
+
+
+def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``levels`` and how often each occurs: EM only needs these, and there are few."""
+    if len(levels) == 0:
+        return levels, np.zeros(0)
+    unique, counts = np.unique(levels, axis=0, return_counts=True)
+    return unique, counts.astype(np.float64)
 
 
 def _em(levels: np.ndarray, u: tuple[np.ndarray, ...], blind: list[int], iterations: int) -> tuple[np.ndarray, ...]:
     """m by expectation–maximisation with u fixed; ``blind`` fields are left out of the likelihood."""
     seen = levels.copy()
     seen[:, blind] = MISSING
+    patterns, weight = _patterns(seen)
     model = Model(tuple(_starting_m(len(spec.levels)) for spec in FIELDS), u, 0.05)
     for _ in range(iterations):
-        parts = contributions(model, seen)
+        parts = contributions(model, patterns)
         probability = 1.0 / (1.0 + np.exp2(-np.clip(parts.sum(axis=1) + model.prior_weight, -60, 60)))
-        model = Model(level_shares(seen, probability), u, float(np.clip(probability.mean(), 1e-6, 1 - 1e-6)))
+        share = float(np.clip((probability * weight).sum() / weight.sum(), 1e-6, 1 - 1e-6))
+        model = Model(level_shares(patterns, probability * weight), u, share)
     return model.m
 
 
