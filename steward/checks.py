@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Callable, Iterator, Mapping, Sequence
 
 import phonenumbers
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from email_validator import EmailNotValidError, validate_email
 
 from . import standardize
 from .rules import Rule
@@ -106,18 +106,12 @@ def phone_verdict(value: str, region: str | None) -> PhoneVerdict:
 
 # -- email -------------------------------------------------------------------------------------
 
-# Addresses of this plain ASCII shape are valid for email-validator too (a
-# property test holds the two together); only the rest pay for the library.
-_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*@"
-                          r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63})")
-_SPECIAL_TLDS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_PLAIN_EMAIL = standardize.PLAIN_EMAIL  # the shape test lives with the standard form; tests reach it here
 
 
 def email_problem(value: str) -> str | None:
     """Why the address as written cannot receive mail (syntax only), or None when it is valid."""
-    plain = _PLAIN_EMAIL.fullmatch(value)
-    if plain and len(value) <= 254 and value.index("@") <= 64 and plain.group(1).lower() not in _SPECIAL_TLDS \
-            and "--" not in value[value.index("@"):]:  # IDNA has rules for '--' labels (xn--…): the library decides
+    if standardize.is_plain_email(value):
         return None
     try:
         validate_email(value, check_deliverability=False)

@@ -14,7 +14,7 @@ import unicodedata
 
 import phonenumbers
 import pycountry
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 VERSION = 1
 
@@ -41,6 +41,24 @@ def text(value: str) -> str:
     return _SPACES.sub(" ", folded).strip()
 
 
+# Addresses of this plain ASCII shape are valid for email-validator too, and
+# their standard form is just the lower-cased address (a property test holds
+# both); only the rest pay for the library.
+PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*@"
+                         r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63})")
+_SPECIAL_TLDS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
+def is_plain_email(value: str) -> bool:
+    """A valid address of the plain ASCII shape, decided without the library."""
+    plain = PLAIN_EMAIL.fullmatch(value)
+    if not plain or len(value) > 254:
+        return False
+    at = value.index("@")
+    # IDNA has rules for '--' labels (xn--…): the library decides those.
+    return at <= 64 and plain.group(1).lower() not in _SPECIAL_TLDS and "--" not in value[at:]
+
+
 def email(value: str) -> str | None:
     """Trimmed, lower-cased and IDN-normalised (``anna@example.com`` for `` Anna@Example.COM``); None if invalid.
 
@@ -50,6 +68,8 @@ def email(value: str) -> str | None:
     candidate = text(value).replace(" ", "")
     if not candidate:
         return None
+    if is_plain_email(candidate):
+        return candidate.lower()
     try:
         return validate_email(candidate, check_deliverability=False).normalized.lower()
     except EmailNotValidError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Callable, Sequence
 
@@ -22,6 +23,7 @@ from .prepare import MatchRecord
 KeyFunction = Callable[[MatchRecord], "str | None"]
 
 
+@lru_cache(maxsize=100_000)
 def _phonetic(word: str) -> str:
     first = word.split(" ", 1)[0]
     return jellyfish.metaphone(first) if first else ""
@@ -118,10 +120,15 @@ class BlockingStats:
 
 def candidate_pairs(records: Sequence[MatchRecord], rules: Sequence[str] = DEFAULT_RULES, *,
                     max_block: int = 100, window: int = 4) -> tuple[np.ndarray, BlockingStats]:
-    """All pairs (i, j), i < j, sharing a key under any rule, as an (n, 2) int64 array in order."""
+    """All pairs (i, j), i < j, sharing a key under any rule, as an (n, 2) int64 array in order.
+
+    An oversize block's records are paired with their neighbours in order of
+    date of birth, postcode and street, so namesakes who share one of those
+    still meet.
+    """
     n = len(records)
     stats = BlockingStats(records=n)
-    order = _name_order(records)
+    detail = _rank(records, lambda r: (r.dob, r.postcode, r.street, r.family, r.given))
     chunks: list[np.ndarray] = []
     for name in rules:
         key_of = RULES[name]
@@ -130,34 +137,41 @@ def candidate_pairs(records: Sequence[MatchRecord], rules: Sequence[str] = DEFAU
             key = key_of(record)
             if key:
                 blocks[key].append(index)
-        found: list[tuple[int, int]] = []
+        left: list[int] = []
+        right: list[int] = []
         oversize = 0
         for members in blocks.values():
             if len(members) < 2:
                 continue
-            if len(members) <= max_block:
-                found.extend(combinations(members, 2))
-            else:
+            if len(members) > max_block:
                 oversize += 1
-                found.extend(_neighbours(sorted(members, key=order.__getitem__), window))
-        stats.by_rule[name] = len(found)
+                members = sorted(members, key=detail.__getitem__)
+                pairs = _neighbours(members, window)
+            else:
+                pairs = combinations(members, 2)
+            for a, b in pairs:
+                left.append(a)
+                right.append(b)
+        stats.by_rule[name] = len(left)
         stats.oversize_blocks[name] = oversize
-        if found:
-            chunks.append(np.array(found, dtype=np.int64))
-            stats.rule_pairs[name] = _unique_ordered([chunks[-1]], n)
-    by_name = _neighbours(sorted(range(n), key=order.__getitem__), window)
-    stats.neighbour_pairs = len(by_name)
-    if by_name:
-        chunks.append(np.array(by_name, dtype=np.int64))
-        stats.rule_pairs["neighbours"] = _unique_ordered([chunks[-1]], n)
+        if left:
+            chunks.append(_ordered(left, right))
+            stats.rule_pairs[name] = chunks[-1]
+    by_name = _rank(records, lambda r: (r.family, r.given))
+    ordered = sorted(range(n), key=by_name.__getitem__)
+    neighbours = _neighbours(ordered, window)
+    stats.neighbour_pairs = len(neighbours)
+    if neighbours:
+        chunks.append(_ordered([a for a, _ in neighbours], [b for _, b in neighbours]))
+        stats.rule_pairs["neighbours"] = chunks[-1]
     pairs = _unique_ordered(chunks, n)
     stats.pairs = len(pairs)
     return pairs, stats
 
 
-def _name_order(records: Sequence[MatchRecord]) -> list[int]:
-    """Rank of each record when sorted by family then given name (the sorted-neighbourhood order)."""
-    ranked = sorted(range(len(records)), key=lambda i: (records[i].family, records[i].given, i))
+def _rank(records: Sequence[MatchRecord], key: Callable[[MatchRecord], tuple]) -> list[int]:
+    """Each record's position when all are sorted by ``key`` (ties by index)."""
+    ranked = sorted(range(len(records)), key=lambda i: (key(records[i]), i))
     rank = [0] * len(records)
     for position, index in enumerate(ranked):
         rank[index] = position
@@ -166,6 +180,11 @@ def _name_order(records: Sequence[MatchRecord]) -> list[int]:
 
 def _neighbours(ordered: list[int], window: int) -> list[tuple[int, int]]:
     return [(ordered[i], ordered[j]) for i in range(len(ordered)) for j in range(i + 1, min(i + window, len(ordered)))]
+
+
+def _ordered(left: list[int], right: list[int]) -> np.ndarray:
+    a, b = np.array(left, dtype=np.int64), np.array(right, dtype=np.int64)
+    return np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
 
 
 def _unique_ordered(chunks: list[np.ndarray], n: int) -> np.ndarray:

@@ -99,13 +99,18 @@ def value_shares(records: Sequence[MatchRecord], pairs: np.ndarray) -> np.ndarra
     return out
 
 
+def _scores(a: np.ndarray, b: np.ndarray, scorer: object) -> np.ndarray:
+    """rapidfuzz's score for each pair (a[i], b[i]), on every core."""
+    return cpdist(list(a), list(b), scorer=scorer, workers=-1)
+
+
 def _present(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a != "") & (b != "")
 
 
 def _graded(a: np.ndarray, b: np.ndarray, scorer: object, cuts: tuple[float, ...]) -> np.ndarray:
     """Level k for the first cut the similarity reaches; exact equality is always level 0."""
-    similarity = cpdist(list(a), list(b), scorer=scorer, workers=1)
+    similarity = _scores(a, b, scorer)
     levels = np.full(len(a), len(cuts), dtype=np.int8)
     for level in reversed(range(len(cuts))):
         levels[similarity >= cuts[level]] = level
@@ -117,8 +122,8 @@ def _graded(a: np.ndarray, b: np.ndarray, scorer: object, cuts: tuple[float, ...
 def _swapped(given_a: np.ndarray, given_b: np.ndarray, family_a: np.ndarray, family_b: np.ndarray) -> np.ndarray:
     """Pairs where the second record's given and family names are the other way round (and fit better so)."""
     jw = JaroWinkler.normalized_similarity
-    straight = cpdist(list(given_a), list(given_b), scorer=jw) + cpdist(list(family_a), list(family_b), scorer=jw)
-    crossed = cpdist(list(given_a), list(family_b), scorer=jw) + cpdist(list(family_a), list(given_b), scorer=jw)
+    straight = _scores(given_a, given_b, jw) + _scores(family_a, family_b, jw)
+    crossed = _scores(given_a, family_b, jw) + _scores(family_a, given_b, jw)
     return (crossed > straight + 0.2) & _present(given_a, family_b) & _present(family_a, given_b)
 
 
@@ -128,8 +133,8 @@ def _same_cjk(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _given_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """0 same, 1 nickname, 2 similar spelling, 3 an initial or the same first name, 4 different."""
-    similarity = cpdist(list(a), list(b), scorer=JaroWinkler.normalized_similarity, workers=1)
-    edits = cpdist(list(a), list(b), scorer=Levenshtein.distance, workers=1)
+    similarity = _scores(a, b, JaroWinkler.normalized_similarity)
+    edits = _scores(a, b, Levenshtein.distance)
     levels = np.where(a == b, 0, np.where((similarity >= 0.92) | (edits <= 1), 2, 4)).astype(np.int8)
     levels[~_present(a, b)] = MISSING
     for index in np.flatnonzero(levels >= 2):
@@ -165,7 +170,7 @@ def _email_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _typo_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    distance = cpdist(list(a), list(b), scorer=Levenshtein.distance, workers=1)
+    distance = _scores(a, b, Levenshtein.distance)
     levels = np.where(distance == 0, 0, np.where(distance <= 1, 1, 2)).astype(np.int8)
     levels[~_present(a, b)] = MISSING
     return levels
@@ -173,7 +178,7 @@ def _typo_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _dob_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """0 same; 1 one digit off, two digits transposed (1968/1986) or day and month swapped; 2 different."""
-    distance = cpdist(list(a), list(b), scorer=OSA.distance, workers=1)
+    distance = _scores(a, b, OSA.distance)
     levels = np.where(distance == 0, 0, np.where(distance <= 1, 1, 2)).astype(np.int8)
     levels[~_present(a, b)] = MISSING
     for index in np.flatnonzero(levels == 2):

@@ -48,6 +48,7 @@ class MatchRecord:
     company: str
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower-case ASCII letters and digits: accents dropped (Müller → muller), punctuation to spaces."""
     decomposed = unicodedata.normalize("NFKD", standardize.text(text).casefold())
@@ -112,8 +113,8 @@ def prepare(values: Mapping[str, str]) -> MatchRecord:
         dob=_iso_date(get("date_of_birth", "")),
         postcode=standardize.text(get("postcode", "")).upper().replace(" ", "").replace("-", ""),
         city=fold(get("city", "")),
-        street=fold(standardize.street(get("street", ""))),
-        company=fold(_without_legal_form(get("company", ""))),
+        street=_street(get("street", "")),
+        company=_company(get("company", "")),
     )
 
 
@@ -128,6 +129,16 @@ def _iso_date(value: str) -> str:
         return ""
     found: date | None = parse_date(value, _DATE_FORMATS)
     return found.isoformat() if found else ""
+
+
+@lru_cache(maxsize=100_000)
+def _street(value: str) -> str:
+    return fold(standardize.street(value)) if value else ""
+
+
+@lru_cache(maxsize=100_000)
+def _company(value: str) -> str:
+    return fold(_without_legal_form(value)) if value else ""
 
 
 def _without_legal_form(value: str) -> str:

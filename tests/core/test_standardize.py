@@ -133,3 +133,18 @@ def test_person_name(raw, standard, title):
 def test_person_name_is_idempotent(value):
     once = standardize.person_name(value)
     assert standardize.person_name(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(standardize.PLAIN_EMAIL, fullmatch=True))
+@example("Anna.Berg@Example.COM")
+def test_plain_addresses_skip_the_library_without_changing_the_result(value):
+    from email_validator import EmailNotValidError, validate_email
+
+    if not standardize.is_plain_email(value):
+        return
+    try:
+        library = validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:  # the shortcut may only accept what the library accepts
+        raise AssertionError(f"{value!r} passes the shortcut but the library says: {exc}") from None
+    assert standardize.email(value) == library
