@@ -55,6 +55,8 @@ def match_command(project: Path, config_path: Path | None, as_json: bool) -> Non
                f"({summary.reduction_ratio:.4%} of all pairs never compared) in {summary.seconds:.1f} s.")
     click.echo(f"Found {summary.clusters:,} clusters holding {summary.records_in_clusters:,} records: "
                f"{summary.auto:,} sure enough to merge automatically, {summary.review:,} to review.")
+    if summary.estimated_missed is not None:
+        click.echo(f"Estimated duplicate pairs no blocking key proposed: about {summary.estimated_missed:,}.")
     skipped = {rule: n for rule, n in summary.oversize_blocks.items() if n}
     if skipped:
         click.echo("Large blocks compared only with neighbours: " +

@@ -39,6 +39,7 @@ class MatchSummary:
     seconds: float
     steps: dict[str, float]
     oversize_blocks: dict[str, int]
+    estimated_missed: int | None     # likely duplicate pairs blocking never proposed (capture–recapture)
 
 
 def canonical_rows(project: Project) -> tuple[list[int], list[dict[str, str]]]:
@@ -80,6 +81,7 @@ def match_project(project: Project, config: MatchConfig = MatchConfig(),
         records_in_clusters=in_clusters, auto=sum(c.status == "auto" for c in result.clusters),
         review=sum(c.status == "review" for c in result.clusters), seconds=round(time.perf_counter() - started, 3),
         steps={k: round(v, 3) for k, v in result.seconds.items()}, oversize_blocks=result.blocking.oversize_blocks,
+        estimated_missed=result.blocking.estimated_missed,
     )
 
 

@@ -110,6 +110,7 @@ class BlockingStats:
     oversize_blocks: dict[str, int] = field(default_factory=dict)     # blocks only neighbour-paired, per rule
     neighbour_pairs: int = 0
     rule_pairs: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # each rule's own pairs
+    estimated_missed: int | None = None      # matching pairs no rule proposed (set once pairs are scored)
 
     @property
     def reduction_ratio(self) -> float:

@@ -71,6 +71,7 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
     probability, parts = probabilities(model, levels, value_shares(records, pairs))
     lap("score")
     strong = probability >= config.review
+    stats.estimated_missed = estimate_missed(pairs, strong, stats, len(records))
     scored = [(int(a), int(b), float(p)) for (a, b), p in zip(pairs[strong], probability[strong])]
     clusters = find_clusters(scored, cannot_link, review=config.review, auto=config.auto)
     lap("cluster")
@@ -86,4 +87,32 @@ def _samples(pairs: np.ndarray, levels: np.ndarray, stats: BlockingStats,
         positions = np.searchsorted(codes, rule_pairs[:, 0] * max(n, 1) + rule_pairs[:, 1])
         out.append((RULE_FIELDS[rule], levels[positions]))
     return out
+
+
+#: Blocking rules keyed on contact details; the others key on names, dates and places.
+CONTACT_RULES = frozenset({"identifier", "email", "phone"})
+
+
+def estimate_missed(pairs: np.ndarray, matched: np.ndarray, stats: BlockingStats, n: int) -> int | None:
+    """Matching pairs blocking probably never proposed, by capture–recapture (Lincoln–Petersen).
+
+    Contact-detail keys and name/date/place keys are two roughly independent
+    ways of catching a duplicate: if c1 matches are caught by the first, c2
+    by the second and b by both, about c1 * c2 / b exist, and those caught by
+    neither were never compared. None when too few are caught by both to say.
+    """
+    codes = pairs[matched, 0] * max(n, 1) + pairs[matched, 1]
+    contact = np.zeros(len(codes), dtype=bool)
+    other = np.zeros(len(codes), dtype=bool)
+    for rule, rule_pairs in stats.rule_pairs.items():
+        caught = np.isin(codes, rule_pairs[:, 0] * max(n, 1) + rule_pairs[:, 1])
+        if rule in CONTACT_RULES:
+            contact |= caught
+        else:
+            other |= caught
+    both = int((contact & other).sum())
+    if both < 10:
+        return None
+    estimated_total = contact.sum() * other.sum() / both
+    return max(0, round(estimated_total - (contact | other).sum()))
 

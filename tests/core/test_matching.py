@@ -209,3 +209,17 @@ def test_cli_match_config_errors_are_clear(tmp_path: Path, capsys: pytest.Captur
     config.write_text("review = 0.99\nauto = 0.9\n", encoding="utf-8")
     assert main(["match", str(path), "--config", str(config)]) == 1
     assert "review <= auto" in capsys.readouterr().err
+
+
+def test_pairs_blocking_missed_are_estimated_by_capture_recapture() -> None:
+    from steward.matching.blocking import BlockingStats
+    from steward.matching.pipeline import estimate_missed
+
+    n = 1000
+    pairs = np.array([[i, i + 500] for i in range(100)], dtype=np.int64)
+    stats = BlockingStats(records=n)
+    stats.rule_pairs["email"] = pairs[:60]      # contact keys catch 60 …
+    stats.rule_pairs["names"] = pairs[30:100]   # … name keys 70, both 30: about 60 * 70 / 30 = 140 exist
+    assert estimate_missed(pairs, np.ones(100, dtype=bool), stats, n) == 40
+    stats.rule_pairs["names"] = pairs[55:100]   # only 5 caught by both: too few to say
+    assert estimate_missed(pairs, np.ones(100, dtype=bool), stats, n) is None
