@@ -42,15 +42,19 @@ def read_config(path: Path) -> MatchConfig:
 @click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML file with blocking rules and thresholds (rules, max_block, window, review, auto).")
+@click.option("--full", is_flag=True, help="Compare all records again and re-estimate the model, even when only "
+                                         "new records were added since the last run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def match_command(project: Path, config_path: Path | None, as_json: bool) -> None:
+def match_command(project: Path, config_path: Path | None, full: bool, as_json: bool) -> None:
     """Find clusters of records that are probably the same customer, replacing earlier proposals."""
     config = read_config(config_path) if config_path else MatchConfig()
     with Project.open(project) as opened, progress_bar("matching") as report:
-        summary = match_project(opened, config, progress=report)
+        summary = match_project(opened, config, progress=report, full=full)
     if as_json:
         click.echo(json.dumps(asdict(summary), indent=2))
         return
+    if summary.incremental:
+        click.echo("Only records added since the last run were compared (use --full to compare everything).")
     click.echo(f"Compared {summary.candidates:,} candidate pairs among {summary.records:,} records "
                f"({summary.reduction_ratio:.4%} of all pairs never compared) in {summary.seconds:.1f} s.")
     click.echo(f"Found {summary.clusters:,} clusters holding {summary.records_in_clusters:,} records: "

@@ -17,6 +17,7 @@ import numpy as np
 from . import store
 from .errors import StewardError
 from .matching.compare import FIELDS, MISSING
+from .matching.model import Model
 from .matching.pipeline import MatchConfig, MatchResult, find_duplicates
 from .progress import Progress, no_progress
 from .project import Project, utc_now
@@ -29,6 +30,7 @@ EXPLAIN_FROM = 0.5
 @dataclass(frozen=True)
 class MatchSummary:
     run_id: int
+    incremental: bool                # only records added since the last run were compared
     records: int
     candidates: int
     reduction_ratio: float
@@ -56,9 +58,15 @@ def canonical_rows(project: Project) -> tuple[list[int], list[dict[str, str]]]:
     return ids, rows
 
 
-def match_project(project: Project, config: MatchConfig = MatchConfig(),
-                  progress: Progress = no_progress) -> MatchSummary:
-    """Find duplicate clusters among all records and store them, replacing the previous run's proposals."""
+def match_project(project: Project, config: MatchConfig = MatchConfig(), progress: Progress = no_progress,
+                  *, full: bool = False) -> MatchSummary:
+    """Find duplicate clusters among all records and store them, replacing the previous run's proposals.
+
+    When the previous run used the same settings and mapping and records were
+    only added since, just the new records are compared (with the previous
+    run's model) and clusters are rebuilt from old and new links; ``full``
+    compares everything again and re-estimates the model.
+    """
     started = time.perf_counter()
     progress(0, 4)
     ids, rows = canonical_rows(project)
@@ -69,14 +77,24 @@ def match_project(project: Project, config: MatchConfig = MatchConfig(),
     rejected = [(position[a], position[b]) for a, b in project.conn.execute("SELECT a, b FROM not_duplicates")
                 if a in position and b in position]
     progress(1, 4)
-    result = find_duplicates(rows, config, rejected)
+    fields = _fields(project)
+    previous = None if full else _previous_run(project, config, fields)
+    if previous is None:
+        result = find_duplicates(rows, config, rejected)
+    else:
+        model, last_record = previous
+        new_from = next((i for i, record_id in enumerate(ids) if record_id > last_record), len(ids))
+        links = [(position[a], position[b], p) for a, b, p in
+                 project.conn.execute("SELECT a, b, probability FROM match_pairs") if a in position and b in position]
+        result = find_duplicates(rows, config, rejected, model=model, new_from=new_from, known_links=links)
     progress(3, 4)
     with project.db.atomic():
-        run_id = _store(project, ids, result, config, time.perf_counter() - started)
+        run_id = _store(project, ids, result, config, fields, time.perf_counter() - started,
+                        incremental=previous is not None)
     progress(4, 4)
     in_clusters = sum(len(c.members) for c in result.clusters)
     return MatchSummary(
-        run_id=run_id, records=len(ids), candidates=result.blocking.pairs,
+        run_id=run_id, incremental=previous is not None, records=len(ids), candidates=result.blocking.pairs,
         reduction_ratio=result.blocking.reduction_ratio, clusters=len(result.clusters),
         records_in_clusters=in_clusters, auto=sum(c.status == "auto" for c in result.clusters),
         review=sum(c.status == "review" for c in result.clusters), seconds=round(time.perf_counter() - started, 3),
@@ -85,9 +103,31 @@ def match_project(project: Project, config: MatchConfig = MatchConfig(),
     )
 
 
-def _store(project: Project, ids: list[int], result: MatchResult, config: MatchConfig, seconds: float) -> int:
+def _fields(project: Project) -> str:
+    return json.dumps([[s.id, [(c.position, c.field) for c in store.columns(project, s.id) if c.field]]
+                       for s in store.sources(project)])
+
+
+def _previous_run(project: Project, config: MatchConfig, fields: str) -> tuple[Model, int] | None:
+    """The last run's model and last record when it can be extended: same settings, same mapping of its sources."""
+    row = project.conn.execute(
+        "SELECT config, model, fields, last_record FROM match_runs ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None or row[0] != json.dumps(asdict(config)):
+        return None
+    old_sources = {source_id: mapping for source_id, mapping in json.loads(row[2])}
+    now = {source_id: mapping for source_id, mapping in json.loads(fields)}
+    if any(now.get(source_id) != mapping for source_id, mapping in old_sources.items()):
+        return None
+    stored = json.loads(row[1])
+    parts = [stored["fields"][spec.name] for spec in FIELDS]
+    model = Model(tuple(np.array(p["m"]) for p in parts), tuple(np.array(p["u"]) for p in parts), stored["prior"])
+    return model, row[3]
+
+
+def _store(project: Project, ids: list[int], result: MatchResult, config: MatchConfig, fields: str,
+           seconds: float, *, incremental: bool) -> int:
     conn = project.conn
-    for table in ("cluster_members", "clusters", "match_pairs"):
+    for table in ("cluster_members", "clusters") + (() if incremental else ("match_pairs",)):
         conn.execute(f"DELETE FROM {table}")
     for found in result.clusters:
         cluster_id = conn.execute(
@@ -96,16 +136,16 @@ def _store(project: Project, ids: list[int], result: MatchResult, config: MatchC
         ).lastrowid
         conn.executemany("INSERT INTO cluster_members (record_id, cluster_id) VALUES (?, ?)",
                          [(ids[m], cluster_id) for m in found.members])
-    conn.executemany("INSERT INTO match_pairs (a, b, probability, levels, weights) VALUES (?, ?, ?, ?, ?)",
+    conn.executemany("INSERT OR REPLACE INTO match_pairs (a, b, probability, levels, weights) VALUES (?, ?, ?, ?, ?)",
                      _explained_pairs(ids, result))
     model = {"prior": result.model.prior, "fields": {
         spec.name: {"levels": list(spec.levels), "m": m.tolist(), "u": u.tolist(), "weights": w.tolist()}
         for spec, m, u, w in zip(FIELDS, result.model.m, result.model.u, result.model.weights())}}
     return conn.execute(
-        "INSERT INTO match_runs (finished_at, config, model, records, candidates, clusters, seconds) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (utc_now(), json.dumps(asdict(config)), json.dumps(model), len(ids), result.blocking.pairs,
-         len(result.clusters), seconds),
+        "INSERT INTO match_runs (finished_at, config, model, fields, last_record, full, records, candidates, "
+        "clusters, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (utc_now(), json.dumps(asdict(config)), json.dumps(model), fields, max(ids), int(not incremental),
+         len(ids), result.blocking.pairs, len(result.clusters), seconds),
     ).lastrowid
 
 

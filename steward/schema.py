@@ -146,6 +146,9 @@ CREATE TABLE match_runs (
     finished_at TEXT NOT NULL,                    -- UTC ISO 8601
     config      TEXT NOT NULL,                    -- JSON: blocking rules and thresholds used
     model       TEXT NOT NULL,                    -- JSON: m and u per field and level, and the prior
+    fields      TEXT NOT NULL,                    -- JSON: each source's column mapping the run read
+    last_record INTEGER NOT NULL,                 -- highest record id compared: later ones are new
+    full        INTEGER NOT NULL,                 -- 1: everything compared; 0: only new records
     records     INTEGER NOT NULL,
     candidates  INTEGER NOT NULL,                 -- pairs compared
     clusters    INTEGER NOT NULL,

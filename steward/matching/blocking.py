@@ -120,12 +120,14 @@ class BlockingStats:
 
 
 def candidate_pairs(records: Sequence[MatchRecord], rules: Sequence[str] = DEFAULT_RULES, *,
-                    max_block: int = 100, window: int = 4) -> tuple[np.ndarray, BlockingStats]:
+                    max_block: int = 100, window: int = 4,
+                    new_from: int | None = None) -> tuple[np.ndarray, BlockingStats]:
     """All pairs (i, j), i < j, sharing a key under any rule, as an (n, 2) int64 array in order.
 
     An oversize block's records are paired with their neighbours in order of
     date of birth, postcode and street, so namesakes who share one of those
-    still meet.
+    still meet. With ``new_from``, only pairs with a record at or after that
+    index are kept (the others were compared before).
     """
     n = len(records)
     stats = BlockingStats(records=n)
@@ -165,6 +167,9 @@ def candidate_pairs(records: Sequence[MatchRecord], rules: Sequence[str] = DEFAU
     if neighbours:
         chunks.append(_ordered([a for a, _ in neighbours], [b for _, b in neighbours]))
         stats.rule_pairs["neighbours"] = chunks[-1]
+    if new_from is not None:
+        chunks = [chunk[chunk[:, 1] >= new_from] for chunk in chunks]
+        stats.rule_pairs = {rule: chunk[chunk[:, 1] >= new_from] for rule, chunk in stats.rule_pairs.items()}
     pairs = _unique_ordered(chunks, n)
     stats.pairs = len(pairs)
     return pairs, stats

@@ -44,11 +44,17 @@ class MatchResult:
 
 
 def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = MatchConfig(),
-                    cannot_link: Collection[tuple[int, int]] = ()) -> MatchResult:
+                    cannot_link: Collection[tuple[int, int]] = (), *, model: Model | None = None,
+                    new_from: int | None = None, known_links: Sequence[tuple[int, int, float]] = ()) -> MatchResult:
     """Score candidate pairs of ``rows`` (canonical field → raw value) and cluster them.
 
     ``cannot_link`` holds index pairs a steward marked as not duplicates; they
     never end up in one cluster.
+
+    Incremental use, after new records were added at the end: ``new_from`` is
+    the index of the first new row, ``model`` the model of the earlier run and
+    ``known_links`` its scored pairs among the old rows. Then only pairs with
+    a new row are compared and scored, and clustering takes both.
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -61,19 +67,24 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
 
     records = [prepare(row) for row in rows]
     lap("prepare")
-    pairs, stats = candidate_pairs(records, config.rules, max_block=config.max_block, window=config.window)
+    pairs, stats = candidate_pairs(records, config.rules, max_block=config.max_block, window=config.window,
+                                   new_from=new_from)
     lap("block")
     levels = compare(records, pairs)
-    random_levels = compare(records, random_pairs(len(records), config.random_pairs))
-    lap("compare")
-    model = estimate(levels, random_levels, _samples(pairs, levels, stats, len(records)),
-                     all_pairs=len(records) * (len(records) - 1) // 2)
+    if model is None:
+        random_levels = compare(records, random_pairs(len(records), config.random_pairs))
+        lap("compare")
+        model = estimate(levels, random_levels, _samples(pairs, levels, stats, len(records)),
+                         all_pairs=len(records) * (len(records) - 1) // 2)
+    else:
+        lap("compare")
     probability, parts = probabilities(model, levels, value_shares(records, pairs))
     lap("score")
     strong = probability >= config.review
-    stats.estimated_missed = estimate_missed(pairs, strong, stats, len(records))
+    stats.estimated_missed = estimate_missed(pairs, strong, stats, len(records)) if new_from is None else None
     scored = [(int(a), int(b), float(p)) for (a, b), p in zip(pairs[strong], probability[strong])]
-    clusters = find_clusters(scored, cannot_link, review=config.review, auto=config.auto)
+    clusters = find_clusters(scored + [link for link in known_links if link[2] >= config.review], cannot_link,
+                             review=config.review, auto=config.auto)
     lap("cluster")
     return MatchResult(records, pairs, levels, probability, parts, model, clusters, stats, seconds)
 

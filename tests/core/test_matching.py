@@ -223,3 +223,42 @@ def test_pairs_blocking_missed_are_estimated_by_capture_recapture() -> None:
     assert estimate_missed(pairs, np.ones(100, dtype=bool), stats, n) == 40
     stats.rule_pairs["names"] = pairs[55:100]   # only 5 caught by both: too few to say
     assert estimate_missed(pairs, np.ones(100, dtype=bool), stats, n) is None
+
+
+def test_incremental_matching_gives_the_clusters_of_a_full_run_with_the_same_model() -> None:
+    from steward.demo_data import generate
+    from steward.matching.pipeline import MatchConfig
+
+    data = generate(1500, seed=4)
+    rows = [dict(zip(data.header, row)) for row in data.rows]
+    config = MatchConfig(max_block=10_000)  # no block outgrows the limit when records are added
+    first = find_duplicates(rows[:900], config)
+    links = [(int(a), int(b), float(p)) for (a, b), p in zip(first.pairs, first.probability)]
+    added = find_duplicates(rows, config, model=first.model, new_from=900, known_links=links)
+    whole = find_duplicates(rows, config, model=first.model)
+    assert (added.pairs[:, 1] >= 900).all() and len(added.pairs) < len(whole.pairs)
+    assert [c.members for c in added.clusters] == [c.members for c in whole.clusters]
+    assert any(max(c.members) >= 900 > min(c.members) for c in added.clusters)  # new records joined old ones
+
+
+def test_a_new_source_is_matched_against_what_is_there(tmp_path: Path) -> None:
+    rows = list(csv.reader(open(sample_csv(), encoding="utf-8", newline="")))
+    rows = [r for r in rows if len(r) == len(rows[0])]
+    halves = [rows[:1] + rows[1:150], rows[:1] + rows[150:]]
+    path = tmp_path / "p.steward"
+    for index, half in enumerate(halves):
+        part = tmp_path / f"part{index}.csv"
+        with open(part, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(half)
+        with Project.open(path, create=True) as project:
+            import_file(project, part, ImportOptions())
+            summary = match_project(project)
+        assert summary.incremental == (index == 1)
+    with Project.open(path) as project:
+        across = project.conn.execute(
+            "SELECT COUNT(DISTINCT x.cluster_id) FROM cluster_members x JOIN cluster_members y "
+            "ON x.cluster_id = y.cluster_id JOIN records rx ON rx.id = x.record_id JOIN records ry ON ry.id = y.record_id "
+            "WHERE rx.source_id <> ry.source_id").fetchone()[0]
+        again = match_project(project, full=True)
+        runs = project.conn.execute("SELECT full FROM match_runs ORDER BY id").fetchall()
+    assert across > 0 and not again.incremental and runs == [(1,), (0,), (1,)]
