@@ -242,7 +242,8 @@ def test_incremental_matching_gives_the_clusters_of_a_full_run_with_the_same_mod
 
 
 def test_a_new_source_is_matched_against_what_is_there(tmp_path: Path) -> None:
-    rows = list(csv.reader(open(sample_csv(), encoding="utf-8", newline="")))
+    with open(sample_csv(), encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
     rows = [r for r in rows if len(r) == len(rows[0])]
     halves = [rows[:1] + rows[1:150], rows[:1] + rows[150:]]
     path = tmp_path / "p.steward"
