@@ -112,9 +112,13 @@ def level_shares(levels: np.ndarray, weights: np.ndarray | None = None) -> tuple
     return tuple(shares)
 
 
+#: How many labelled matches the estimate from unlabelled data counts as when the two are combined.
+EM_PSEUDO_COUNT = 50
+
+
 def estimate(candidate_levels: np.ndarray, random_levels: np.ndarray,
              samples: Sequence[tuple[frozenset[str], np.ndarray]] = (), *, all_pairs: int,
-             iterations: int = 25) -> Model:
+             iterations: int = 25, matched_levels: np.ndarray | None = None) -> Model:
     """u from random pairs; m by EM, field by field, on pairs that were not chosen for agreeing on that field.
 
     Pairs a blocking rule found agree on the rule's fields by construction, and
@@ -130,6 +134,12 @@ def estimate(candidate_levels: np.ndarray, random_levels: np.ndarray,
     candidates (pairs outside them are taken to be different people) over
     ``all_pairs``. A shared common name then has to be backed by more than
     itself before a pair is called a match.
+
+    The steward's decisions teach the model: pairs marked "not duplicates"
+    should already be left out of ``samples`` and ``candidate_levels`` (so
+    their agreement never passes for a match's), and ``matched_levels``, the
+    levels of pairs a steward merged, pull each m towards what real matches
+    look like, counting as much as their number against EM_PSEUDO_COUNT.
     """
     u = level_shares(random_levels)
     totals = [np.zeros(len(spec.levels)) for spec in FIELDS]
@@ -145,12 +155,22 @@ def estimate(candidate_levels: np.ndarray, random_levels: np.ndarray,
                 counts[f] += 1
     fallback = _em(candidate_levels, u, [], iterations) if 0 in counts else None
     m = tuple(totals[f] / counts[f] if counts[f] else fallback[f] for f in range(len(FIELDS)))  # type: ignore[index]
+    if matched_levels is not None and len(matched_levels):
+        m = _with_decisions(m, matched_levels)
     patterns, weight = _patterns(candidate_levels)
     prior = 1.0 / max(all_pairs, 2)
     for _ in range(iterations):
         probability, _ = probabilities(Model(m, u, prior), patterns)
         prior = float(np.clip((probability * weight).sum() / max(all_pairs, 1), 1e-12, 0.5))
     return Model(m, u, prior)
+
+
+def _with_decisions(m: tuple[np.ndarray, ...], matched_levels: np.ndarray) -> tuple[np.ndarray, ...]:
+    """m blended with the level shares of pairs a steward merged, weighted by how many there are per field."""
+    observed = level_shares(matched_levels)
+    present = (matched_levels != MISSING).sum(axis=0)
+    return tuple((EM_PSEUDO_COUNT * m[f] + present[f] * observed[f]) / (EM_PSEUDO_COUNT + present[f])
+                 for f in range(len(FIELDS)))
 
 
 def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

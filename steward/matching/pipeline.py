@@ -45,11 +45,13 @@ class MatchResult:
 
 def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = MatchConfig(),
                     cannot_link: Collection[tuple[int, int]] = (), *, model: Model | None = None,
-                    new_from: int | None = None, known_links: Sequence[tuple[int, int, float]] = ()) -> MatchResult:
+                    new_from: int | None = None, known_links: Sequence[tuple[int, int, float]] = (),
+                    merged: Collection[tuple[int, int]] = ()) -> MatchResult:
     """Score candidate pairs of ``rows`` (canonical field → raw value) and cluster them.
 
     ``cannot_link`` holds index pairs a steward marked as not duplicates; they
-    never end up in one cluster.
+    never end up in one cluster, and the model is estimated without them.
+    ``merged`` holds index pairs a steward merged; the model learns from them.
 
     Incremental use, after new records were added at the end: ``new_from`` is
     the index of the first new row, ``model`` the model of the earlier run and
@@ -74,8 +76,12 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
     if model is None:
         random_levels = compare(records, random_pairs(len(records), config.random_pairs))
         lap("compare")
-        model = estimate(levels, random_levels, _samples(pairs, levels, stats, len(records)),
-                         all_pairs=len(records) * (len(records) - 1) // 2)
+        undecided = ~_among(pairs, cannot_link, len(records))
+        matched = compare(records, np.array(sorted({(min(a, b), max(a, b)) for a, b in merged}), dtype=np.int64)
+                          .reshape(-1, 2))
+        model = estimate(levels[undecided], random_levels,
+                         _samples(pairs, levels, stats, len(records), cannot_link),
+                         all_pairs=len(records) * (len(records) - 1) // 2, matched_levels=matched)
     else:
         lap("compare")
     probability, parts = probabilities(model, levels, value_shares(records, pairs))
@@ -89,15 +95,25 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
     return MatchResult(records, pairs, levels, probability, parts, model, clusters, stats, seconds)
 
 
-def _samples(pairs: np.ndarray, levels: np.ndarray, stats: BlockingStats,
-             n: int) -> list[tuple[frozenset[str], np.ndarray]]:
-    """Each blocking rule's pairs as (the fields its key agrees on, their levels), for estimating m."""
+def _samples(pairs: np.ndarray, levels: np.ndarray, stats: BlockingStats, n: int,
+             cannot_link: Collection[tuple[int, int]] = ()) -> list[tuple[frozenset[str], np.ndarray]]:
+    """Each blocking rule's pairs as (the fields its key agrees on, their levels), for estimating m;
+    pairs a steward called different people are left out."""
     codes = pairs[:, 0] * max(n, 1) + pairs[:, 1]
     out = []
     for rule, rule_pairs in stats.rule_pairs.items():
-        positions = np.searchsorted(codes, rule_pairs[:, 0] * max(n, 1) + rule_pairs[:, 1])
+        kept = rule_pairs[~_among(rule_pairs, cannot_link, n)]
+        positions = np.searchsorted(codes, kept[:, 0] * max(n, 1) + kept[:, 1])
         out.append((RULE_FIELDS[rule], levels[positions]))
     return out
+
+
+def _among(pairs: np.ndarray, chosen: Collection[tuple[int, int]], n: int) -> np.ndarray:
+    """Which of ``pairs`` (i < j) are in ``chosen`` (in either order)."""
+    if not chosen or len(pairs) == 0:
+        return np.zeros(len(pairs), dtype=bool)
+    wanted = np.array([min(a, b) * max(n, 1) + max(a, b) for a, b in chosen], dtype=np.int64)
+    return np.isin(pairs[:, 0] * max(n, 1) + pairs[:, 1], wanted)
 
 
 #: Blocking rules keyed on contact details; the others key on names, dates and places.

@@ -263,3 +263,27 @@ def test_a_new_source_is_matched_against_what_is_there(tmp_path: Path) -> None:
         again = match_project(project, full=True)
         runs = project.conn.execute("SELECT full FROM match_runs ORDER BY id").fetchall()
     assert across > 0 and not again.incremental and runs == [(1,), (0,), (1,)]
+
+
+def test_the_model_learns_from_merge_and_reject_decisions() -> None:
+    from steward.demo_data import generate, true_pairs
+
+    data = generate(3000, seed=6)
+    rows = [dict(zip(data.header, row)) for row in data.rows]
+    before = find_duplicates(rows)
+    given = FIELD_INDEX["given"]
+    nickname_matches = [(int(a), int(b)) for (a, b), level in zip(before.pairs, before.levels[:, given])
+                        if level == 1 and (int(a), int(b)) in true_pairs(data.entity)]
+    assert len(nickname_matches) >= 5
+    merged = find_duplicates(rows, merged=nickname_matches * 20)  # many decisions say nicknames are common
+    assert merged.model.m[given][1] > before.model.m[given][1]
+    w_before, w_after = before.model.weights()[given], merged.model.weights()[given]
+    assert w_after[1] - w_after[0] > w_before[1] - w_before[0]  # a nickname now counts nearly as the same name
+
+    households = [(i, j) for i, j in before.pairs.tolist()
+                  if data.lookalike[i] and data.lookalike[i] == data.lookalike[j] and data.entity[i] != data.entity[j]]
+    assert households
+    rejected = find_duplicates(rows, cannot_link=households)
+    assert any(not np.allclose(a, b) for a, b in zip(rejected.model.m, before.model.m))
+    together = {(a, b) for c in rejected.clusters for a in c.members for b in c.members if a < b}
+    assert not together & set(households)
