@@ -9,85 +9,36 @@ neighbours in name order, which keeps candidate generation near-linear.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import combinations
 from typing import Callable, Sequence
 
-import jellyfish
 import numpy as np
 
 from .prepare import MatchRecord
 
-KeyFunction = Callable[[MatchRecord], "str | None"]
+Keys = Callable[[Sequence[MatchRecord]], "list[str | None]"]
 
 
-@lru_cache(maxsize=100_000)
-def _phonetic(word: str) -> str:
-    first = word.split(" ", 1)[0]
-    return jellyfish.metaphone(first) if first else ""
+def _joined(*parts: str) -> str | None:
+    return "|".join(parts) if all(parts) else None
 
 
-def _identifier(r: MatchRecord) -> str | None:
-    return r.identifier or None
-
-
-def _email(r: MatchRecord) -> str | None:
-    return r.email or None
-
-
-def _phone(r: MatchRecord) -> str | None:
-    return r.phone or None
-
-
-def _names(r: MatchRecord) -> str | None:
-    """Given and family name sounds, in either order (so a swap lands in the same block)."""
-    if not r.given or not r.family:
-        return None
-    return "|".join(sorted((_phonetic(r.given), _phonetic(r.family))))
-
-
-def _family_postcode(r: MatchRecord) -> str | None:
-    return f"{_phonetic(r.family)}|{r.postcode}" if r.family and r.postcode else None
-
-
-def _family_dob(r: MatchRecord) -> str | None:
-    return f"{_phonetic(r.family)}|{r.dob}" if r.family and r.dob else None
-
-
-def _given_dob(r: MatchRecord) -> str | None:
-    return f"{_phonetic(r.given)}|{r.dob}" if r.given and r.dob else None
-
-
-def _name_in_characters(r: MatchRecord) -> str | None:
-    return r.family_cjk + r.given_cjk or None
-
-
-def _street_postcode(r: MatchRecord) -> str | None:
-    return f"{r.street}|{r.postcode}" if r.street and r.postcode else None
-
-
-def _dob_postcode(r: MatchRecord) -> str | None:
-    return f"{r.dob}|{r.postcode}" if r.dob and r.postcode else None
-
-
-def _dob_city(r: MatchRecord) -> str | None:
-    return f"{r.dob}|{r.city}" if r.dob and r.city else None
-
-
-def _house_postcode(r: MatchRecord) -> str | None:
-    """The house number and the postcode: survives typos in the street name and in both names."""
-    number = next((token for token in r.street.split() if token.isdigit()), "")
-    return f"{number}|{r.postcode}" if number and r.postcode else None
-
-
-#: Every rule by name; a match configuration chooses among them.
-RULES: dict[str, KeyFunction] = {
-    "identifier": _identifier, "email": _email, "phone": _phone, "names": _names, "family_postcode": _family_postcode,
-    "family_dob": _family_dob, "given_dob": _given_dob, "name_in_characters": _name_in_characters,
-    "street_postcode": _street_postcode, "dob_postcode": _dob_postcode, "dob_city": _dob_city,
-    "house_postcode": _house_postcode,
+#: Every rule by name, each giving all records' keys at once (None: no key); a configuration chooses among them.
+RULES: dict[str, Keys] = {
+    "identifier": lambda rs: [r.identifier or None for r in rs],
+    "email": lambda rs: [r.email or None for r in rs],
+    "phone": lambda rs: [r.phone or None for r in rs],
+    # Given and family name sounds in either order, so a swap lands in the same block.
+    "names": lambda rs: [_joined(*sorted((r.given_sound, r.family_sound))) for r in rs],
+    "family_postcode": lambda rs: [_joined(r.family_sound, r.postcode) for r in rs],
+    "family_dob": lambda rs: [_joined(r.family_sound, r.dob) for r in rs],
+    "given_dob": lambda rs: [_joined(r.given_sound, r.dob) for r in rs],
+    "name_in_characters": lambda rs: [r.family_cjk + r.given_cjk or None for r in rs],
+    "street_postcode": lambda rs: [_joined(r.street, r.postcode) for r in rs],
+    "dob_postcode": lambda rs: [_joined(r.dob, r.postcode) for r in rs],
+    "dob_city": lambda rs: [_joined(r.dob, r.city) for r in rs],
+    # The house number and postcode survive typos in the street name and in both names.
+    "house_postcode": lambda rs: [_joined(r.house, r.postcode) for r in rs],
 }
 DEFAULT_RULES = tuple(RULES)
 #: The compared fields each rule's key is made of: pairs it finds agree on them by construction, so they
@@ -131,48 +82,66 @@ def candidate_pairs(records: Sequence[MatchRecord], rules: Sequence[str] = DEFAU
     """
     n = len(records)
     stats = BlockingStats(records=n)
-    detail = _rank(records, lambda r: (r.dob, r.postcode, r.street, r.family, r.given))
+    detail = np.array(_rank(records, lambda r: (r.dob, r.postcode, r.street, r.family, r.given)), dtype=np.int64)
     chunks: list[np.ndarray] = []
     for name in rules:
-        key_of = RULES[name]
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for index, record in enumerate(records):
-            key = key_of(record)
-            if key:
-                blocks[key].append(index)
-        left: list[int] = []
-        right: list[int] = []
-        oversize = 0
-        for members in blocks.values():
-            if len(members) < 2:
-                continue
-            if len(members) > max_block:
-                oversize += 1
-                members = sorted(members, key=detail.__getitem__)
-                pairs = _neighbours(members, window)
-            else:
-                pairs = combinations(members, 2)
-            for a, b in pairs:
-                left.append(a)
-                right.append(b)
-        stats.by_rule[name] = len(left)
+        found, oversize = _block_pairs(RULES[name](records), detail, max_block, window)
+        stats.by_rule[name] = len(found)
         stats.oversize_blocks[name] = oversize
-        if left:
-            chunks.append(_ordered(left, right))
-            stats.rule_pairs[name] = chunks[-1]
-    by_name = _rank(records, lambda r: (r.family, r.given))
-    ordered = sorted(range(n), key=by_name.__getitem__)
-    neighbours = _neighbours(ordered, window)
+        if len(found):
+            chunks.append(found)
+            stats.rule_pairs[name] = found
+    by_name = np.array(_rank(records, lambda r: (r.family, r.given)), dtype=np.int64)
+    neighbours = _window_pairs(np.argsort(by_name), np.zeros(n, dtype=np.int64), window)
     stats.neighbour_pairs = len(neighbours)
-    if neighbours:
-        chunks.append(_ordered([a for a, _ in neighbours], [b for _, b in neighbours]))
-        stats.rule_pairs["neighbours"] = chunks[-1]
+    if len(neighbours):
+        chunks.append(neighbours)
+        stats.rule_pairs["neighbours"] = neighbours
     if new_from is not None:
         chunks = [chunk[chunk[:, 1] >= new_from] for chunk in chunks]
         stats.rule_pairs = {rule: chunk[chunk[:, 1] >= new_from] for rule, chunk in stats.rule_pairs.items()}
     pairs = _unique_ordered(chunks, n)
     stats.pairs = len(pairs)
     return pairs, stats
+
+
+def _block_pairs(keys: list[str | None], detail: np.ndarray, max_block: int,
+                 window: int) -> tuple[np.ndarray, int]:
+    """Pairs (low, high) within each block of equal keys, and how many blocks were too big to pair fully.
+
+    Done with arrays, block size by block size: every pair of a block up to
+    ``max_block`` records, neighbours (in ``detail`` order) in a larger one.
+    """
+    codes_of: dict[str, int] = {}
+    members = np.array([i for i, key in enumerate(keys) if key], dtype=np.int64)
+    if len(members) < 2:
+        return np.empty((0, 2), dtype=np.int64), 0
+    codes = np.array([codes_of.setdefault(keys[i], len(codes_of)) for i in members.tolist()], dtype=np.int64)
+    order = np.lexsort((detail[members], codes))
+    members, codes = members[order], codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(codes)])
+    found = []
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_block)]).tolist():
+        blocks = members[starts[sizes == size][:, None] + np.arange(size)]
+        first, second = np.triu_indices(size, 1)
+        found.append(np.stack([blocks[:, first].ravel(), blocks[:, second].ravel()], axis=1))
+    big = sizes > max_block
+    if big.any():
+        in_big = np.repeat(big, sizes)
+        found.append(_window_pairs(members[in_big], codes[in_big], window))
+    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    return np.sort(pairs, axis=1), int(big.sum())
+
+
+def _window_pairs(ordered: np.ndarray, block: np.ndarray, window: int) -> np.ndarray:
+    """Each record with the next window-1 records in ``ordered`` that are in the same ``block``."""
+    found = []
+    for step in range(1, window):
+        same = block[step:] == block[:-step]
+        found.append(np.stack([ordered[:-step][same], ordered[step:][same]], axis=1))
+    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    return np.sort(pairs, axis=1)
 
 
 def _rank(records: Sequence[MatchRecord], key: Callable[[MatchRecord], tuple]) -> list[int]:
@@ -182,15 +151,6 @@ def _rank(records: Sequence[MatchRecord], key: Callable[[MatchRecord], tuple]) -
     for position, index in enumerate(ranked):
         rank[index] = position
     return rank
-
-
-def _neighbours(ordered: list[int], window: int) -> list[tuple[int, int]]:
-    return [(ordered[i], ordered[j]) for i in range(len(ordered)) for j in range(i + 1, min(i + window, len(ordered)))]
-
-
-def _ordered(left: list[int], right: list[int]) -> np.ndarray:
-    a, b = np.array(left, dtype=np.int64), np.array(right, dtype=np.int64)
-    return np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
 
 
 def _unique_ordered(chunks: list[np.ndarray], n: int) -> np.ndarray:

@@ -68,7 +68,7 @@ def compare(records: Sequence[MatchRecord], pairs: np.ndarray) -> np.ndarray:
     out[:, FIELD_INDEX["family"]] = np.where(cjk_family & ~swapped, 0, _graded(
         family_a, family_b, JaroWinkler.normalized_similarity, (1.0, 0.94, 0.85)))
     out[:, FIELD_INDEX["identifier"]] = _typo_levels(*column("identifier"))
-    out[:, FIELD_INDEX["email"]] = _email_levels(*column("email"), given_a, family_a)
+    out[:, FIELD_INDEX["email"]] = _email_levels(*column("email"), *column("mailbox"))
     out[:, FIELD_INDEX["phone"]] = _typo_levels(*column("phone"))
     out[:, FIELD_INDEX["dob"]] = _dob_levels(*column("dob"))
     out[:, FIELD_INDEX["postcode"]] = _postcode_levels(*column("postcode"))
@@ -160,28 +160,17 @@ def nickname_related(a: str, b: str) -> bool:
     return bool(_NICKNAMES.canonicals_of(a) & (_NICKNAMES.canonicals_of(b) | {b}))
 
 
-def _email_levels(a: np.ndarray, b: np.ndarray, given: np.ndarray, family: np.ndarray) -> np.ndarray:
+def _email_levels(a: np.ndarray, b: np.ndarray, mailbox_a: np.ndarray, mailbox_b: np.ndarray) -> np.ndarray:
     """0 same address; 1 the same distinctive mailbox name at another provider; 2 different.
 
     A mailbox name made only of the person's own name (victoriasmith,
     v.smith) says nothing the name comparison has not said already, and
-    namesakes share it: it counts as different.
+    namesakes share it: prepare leaves those out, so they count as different.
     """
     levels = np.where(a == b, 0, 2).astype(np.int8)
-    for index in np.flatnonzero(levels == 2):
-        local_a, local_b = a[index].split("@", 1)[0], b[index].split("@", 1)[0]
-        if local_a == local_b and len(local_a) >= 5 and not _made_of_name(local_a, given[index], family[index]):
-            levels[index] = 1
+    levels[(levels == 2) & (mailbox_a == mailbox_b) & (mailbox_a != "")] = 1
     levels[~_present(a, b)] = MISSING
     return levels
-
-
-def _made_of_name(local: str, given: str, family: str) -> bool:
-    letters = "".join(c for c in local if c.isalpha())
-    if not letters or letters != "".join(c for c in local if c not in "._-+"):
-        return False  # digits or other marks make it distinctive
-    g, f = given.replace(" ", ""), family.replace(" ", "")
-    return letters in {g + f, f + g, g[:1] + f, f + g[:1], g, f, g + f[:1]}
 
 
 def _typo_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:

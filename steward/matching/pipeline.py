@@ -27,7 +27,7 @@ class MatchConfig:
     window: int = 4
     review: float = 0.90        # pairs at or above this are proposed for review
     auto: float = 0.98          # clusters whose every link is at least this may merge automatically
-    random_pairs: int = 200_000  # for estimating u
+    random_pairs: int = 100_000  # for estimating u
 
 
 @dataclass

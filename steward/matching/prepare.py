@@ -17,6 +17,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Mapping
 
+import jellyfish
 from nameparser import HumanName
 from pypinyin import lazy_pinyin
 
@@ -40,12 +41,16 @@ class MatchRecord:
     given_cjk: str        # the name in characters, when it was written so
     family_cjk: str
     email: str            # standard form, lower-case
+    mailbox: str          # the part before @ when it says more than the name does (not annasmith, a.smith)
     phone: str            # last nine digits
     dob: str              # ISO date, '' if not a date
     postcode: str         # upper-case, no spaces
     city: str
     street: str
     company: str
+    given_sound: str      # metaphone of the first given name (pinyin for Chinese), for blocking
+    family_sound: str
+    house: str            # the house number in the street, for blocking
 
 
 @lru_cache(maxsize=200_000)
@@ -105,17 +110,41 @@ def prepare(values: Mapping[str, str]) -> MatchRecord:
     elif given and not family and _CJK.search(given):
         given, family = _split_cjk(given)[::-1]
     g, f, g_cjk, f_cjk = _name_parts(given, family)
+    email = standardize.email(get("email", "")) or ""
+    street = _street(get("street", ""))
     return MatchRecord(
         identifier=standardize.text(get("customer_id", "")),
         given=g, family=f, given_cjk=g_cjk, family_cjk=f_cjk,
-        email=standardize.email(get("email", "")) or "",
+        email=email, mailbox=_mailbox(email, g, f),
         phone=phone_digits(get("phone", "")),
         dob=_iso_date(get("date_of_birth", "")),
         postcode=standardize.text(get("postcode", "")).upper().replace(" ", "").replace("-", ""),
         city=fold(get("city", "")),
-        street=_street(get("street", "")),
+        street=street,
         company=_company(get("company", "")),
+        given_sound=sound(g), family_sound=sound(f),
+        house=next((token for token in street.split() if token.isdigit()), ""),
     )
+
+
+@lru_cache(maxsize=100_000)
+def sound(name: str) -> str:
+    """Metaphone of a name's first word: Smith and Smyth sound alike."""
+    first = name.split(" ", 1)[0]
+    return jellyfish.metaphone(first) if first else ""
+
+
+def _mailbox(email: str, given: str, family: str) -> str:
+    """The mailbox name, unless it is made only of the person's own name (namesakes share those)."""
+    local = email.split("@", 1)[0]
+    if len(local) < 5:
+        return ""
+    letters = "".join(c for c in local if c not in "._-+")
+    if letters.isalpha():
+        g, f = given.replace(" ", ""), family.replace(" ", "")
+        if letters in {g + f, f + g, g[:1] + f, f + g[:1], g, f, g + f[:1]}:
+            return ""
+    return local
 
 
 def phone_digits(value: str) -> str:
