@@ -37,6 +37,8 @@ _COUNTRY_NAMES = {
 
 def text(value: str) -> str:
     """NFKC (full-width → half-width), invisible characters removed, whitespace runs made one space, trimmed."""
+    if value.isascii():  # NFKC leaves ASCII alone and the invisible characters are not ASCII
+        return " ".join(value.split())
     folded = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
     return _SPACES.sub(" ", folded).strip()
 

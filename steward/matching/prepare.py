@@ -26,6 +26,7 @@ from ..checks import parse_date
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NON_ALNUM = re.compile(r"[^0-9a-z ]+")
+_NOT_DIGITS = re.compile(r"[^0-9]+")
 # Two-character family names; every other Chinese name starts with a one-character family name.
 _COMPOUND_FAMILY = {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文", "司徒", "夏侯"}
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d")
@@ -149,10 +150,11 @@ def _mailbox(email: str, given: str, family: str) -> str:
 
 def phone_digits(value: str) -> str:
     """The last nine digits (fewer than seven digits is no phone number)."""
-    digits = "".join(c for c in standardize.text(value) if c.isdigit())
+    digits = _NOT_DIGITS.sub("", value if value.isascii() else standardize.text(value))
     return digits[-9:] if len(digits) >= 7 else ""
 
 
+@lru_cache(maxsize=100_000)
 def _iso_date(value: str) -> str:
     if not value.strip():
         return ""
