@@ -129,13 +129,14 @@ def _store(project: Project, ids: list[int], result: MatchResult, config: MatchC
     conn = project.conn
     for table in ("cluster_members", "clusters") + (() if incremental else ("match_pairs",)):
         conn.execute(f"DELETE FROM {table}")
-    for found in result.clusters:
-        cluster_id = conn.execute(
-            "INSERT INTO clusters (confidence, status, flags, size) VALUES (?, ?, ?, ?)",
-            (found.confidence, found.status, json.dumps(list(found.flags)), len(found.members)),
-        ).lastrowid
-        conn.executemany("INSERT INTO cluster_members (record_id, cluster_id) VALUES (?, ?)",
-                         [(ids[m], cluster_id) for m in found.members])
+    # Ids continue from the highest ever given (AUTOINCREMENT's own counter), so none is reused.
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'clusters'").fetchone()
+    first = (row[0] if row else 0) + 1
+    conn.executemany("INSERT INTO clusters (id, confidence, status, flags, size) VALUES (?, ?, ?, ?, ?)",
+                     [(first + k, c.confidence, c.status, json.dumps(list(c.flags)), len(c.members))
+                      for k, c in enumerate(result.clusters)])
+    conn.executemany("INSERT INTO cluster_members (record_id, cluster_id) VALUES (?, ?)",
+                     [(ids[m], first + k) for k, c in enumerate(result.clusters) for m in c.members])
     conn.executemany("INSERT OR REPLACE INTO match_pairs (a, b, probability, levels, weights) VALUES (?, ?, ?, ?, ?)",
                      _explained_pairs(ids, result))
     model = {"prior": result.model.prior, "fields": {
@@ -150,12 +151,15 @@ def _store(project: Project, ids: list[int], result: MatchResult, config: MatchC
 
 
 def _explained_pairs(ids: list[int], result: MatchResult) -> Iterator[tuple[int, int, float, str, str]]:
-    for k in np.flatnonzero(result.probability >= EXPLAIN_FROM):
-        a, b = ids[int(result.pairs[k, 0])], ids[int(result.pairs[k, 1])]
-        present = np.flatnonzero(result.levels[k] != MISSING)
-        levels = {FIELDS[f].name: int(result.levels[k, f]) for f in present}
-        weights = {FIELDS[f].name: round(float(result.contributions[k, f]), 3) for f in present}
-        yield min(a, b), max(a, b), float(result.probability[k]), json.dumps(levels), json.dumps(weights)
+    keep = np.flatnonzero(result.probability >= EXPLAIN_FROM)
+    names = [spec.name for spec in FIELDS]
+    rows = zip(result.pairs[keep].tolist(), result.probability[keep].tolist(), result.levels[keep].tolist(),
+               np.round(result.contributions[keep], 3).tolist())
+    for (a, b), probability, levels, weights in rows:
+        a, b = ids[a], ids[b]
+        shown = [(name, level, weight) for name, level, weight in zip(names, levels, weights) if level != MISSING]
+        yield (min(a, b), max(a, b), probability, json.dumps({name: level for name, level, _ in shown}),
+               json.dumps({name: weight for name, _, weight in shown}))
 
 
 def cluster_of_records(project: Project, first_id: int, last_id: int) -> Mapping[int, tuple[int, float]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from nicknames import NickNamer
@@ -47,15 +47,23 @@ FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
 _NICKNAMES = NickNamer()
 
 
-def compare(records: Sequence[MatchRecord], pairs: np.ndarray) -> np.ndarray:
-    """Levels as an int8 array of shape (pairs, fields), in FIELDS order."""
+def record_columns(records: Sequence[MatchRecord]) -> dict[str, np.ndarray]:
+    """Each match-view attribute as an array over all records, built once for several comparisons."""
+    return {name: np.array([getattr(r, name) for r in records], dtype=object)
+            for name in MatchRecord.__dataclass_fields__}
+
+
+def compare(records: Sequence[MatchRecord], pairs: np.ndarray,
+            columns: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """Levels as an int8 array of shape (pairs, fields), in FIELDS order (``columns`` from record_columns)."""
     out = np.full((len(pairs), len(FIELDS)), MISSING, dtype=np.int8)
     if len(pairs) == 0:
         return out
     left, right = pairs[:, 0], pairs[:, 1]
+    arrays = columns if columns is not None else record_columns(records)
 
     def column(attribute: str) -> tuple[np.ndarray, np.ndarray]:
-        values = np.array([getattr(r, attribute) for r in records], dtype=object)
+        values = arrays[attribute]
         return values[left], values[right]
 
     given_a, given_b = column("given")

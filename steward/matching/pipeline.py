@@ -15,7 +15,7 @@ import numpy as np
 
 from .blocking import DEFAULT_RULES, RULE_FIELDS, BlockingStats, candidate_pairs
 from .clustering import Cluster, find_clusters
-from .compare import compare, value_shares
+from .compare import compare, record_columns, value_shares
 from .model import Model, estimate, probabilities, random_pairs
 from .prepare import MatchRecord, prepare
 
@@ -72,13 +72,14 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
     pairs, stats = candidate_pairs(records, config.rules, max_block=config.max_block, window=config.window,
                                    new_from=new_from)
     lap("block")
-    levels = compare(records, pairs)
+    columns = record_columns(records)
+    levels = compare(records, pairs, columns)
     if model is None:
-        random_levels = compare(records, random_pairs(len(records), config.random_pairs))
+        random_levels = compare(records, random_pairs(len(records), config.random_pairs), columns)
         lap("compare")
         undecided = ~_among(pairs, cannot_link, len(records))
         matched = compare(records, np.array(sorted({(min(a, b), max(a, b)) for a, b in merged}), dtype=np.int64)
-                          .reshape(-1, 2))
+                          .reshape(-1, 2), columns)
         model = estimate(levels[undecided], random_levels,
                          _samples(pairs, levels, stats, len(records), cannot_link),
                          all_pairs=len(records) * (len(records) - 1) // 2, matched_levels=matched)
