@@ -161,7 +161,9 @@ def estimate(candidate_levels: np.ndarray, random_levels: np.ndarray,
     prior = 1.0 / max(all_pairs, 2)
     for _ in range(iterations):
         probability, _ = probabilities(Model(m, u, prior), patterns)
-        prior = float(np.clip((probability * weight).sum() / max(all_pairs, 1), 1e-12, 0.5))
+        previous, prior = prior, float(np.clip((probability * weight).sum() / max(all_pairs, 1), 1e-12, 0.5))
+        if abs(prior - previous) <= 1e-4 * previous:
+            break
     return Model(m, u, prior)
 
 
@@ -195,7 +197,9 @@ def _em(levels: np.ndarray, u: tuple[np.ndarray, ...], blind: list[int], iterati
         parts = contributions(model, patterns)
         probability = 1.0 / (1.0 + np.exp2(-np.clip(parts.sum(axis=1) + model.prior_weight, -60, 60)))
         share = float(np.clip((probability * weight).sum() / weight.sum(), 1e-6, 1 - 1e-6))
-        model = Model(level_shares(patterns, probability * weight), u, share)
+        previous, model = model, Model(level_shares(patterns, probability * weight), u, share)
+        if max(float(np.abs(a - b).max()) for a, b in zip(previous.m, model.m)) < 1e-6:
+            break  # converged
     return model.m
 
 

@@ -23,7 +23,7 @@ from .prepare import MatchRecord, prepare
 @dataclass(frozen=True)
 class MatchConfig:
     rules: tuple[str, ...] = DEFAULT_RULES
-    max_block: int = 20
+    max_block: int = 10
     window: int = 4
     review: float = 0.90        # pairs at or above this are proposed for review
     auto: float = 0.98          # clusters whose every link is at least this may merge automatically
