@@ -96,23 +96,6 @@ class _Builder:
         self.rng = rng
         self.locales = locales
         self.today = today
-        self.rows: list[list[str]] = []
-        self.entity: list[int] = []
-        self.defects: list[tuple[str, ...]] = []
-        self.variations: list[tuple[str, ...]] = []
-        self.lookalike: list[tuple[str, int] | None] = []
-        self.entities = 0
-        self.groups = 0
-        self.emails: set[str] = set()  # an address belongs to one person, as in life
-
-
-class _Builder:
-    """Adds people and their records; at the end the rows are shuffled and get per-source ids."""
-
-    def __init__(self, rng: random.Random, locales: tuple[str, ...], today: int) -> None:
-        self.rng = rng
-        self.locales = locales
-        self.today = today
         self.people = People(rng)
         self.rows: list[list[str]] = []
         self.entity: list[int] = []

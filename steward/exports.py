@@ -33,6 +33,14 @@ def record_columns(project: Project, sources: list[store.Source]) -> tuple[list[
     return ["source", "row"] + [text for text, _ in keys], placement
 
 
+def _placed(values: list[str], slots: list[int], width: int) -> list[str]:
+    """A record's values in export column order (columns other sources have stay empty)."""
+    row = [""] * width
+    for slot, value in zip(slots, values):
+        row[slot] = value
+    return row
+
+
 def record_rows(project: Project, sources: list[store.Source], placement: dict[int, list[int]],
                 width: int) -> Iterator[list[str]]:
     """Every imported record: source name, 1-based row, then values in export order."""
@@ -40,10 +48,7 @@ def record_rows(project: Project, sources: list[store.Source], placement: dict[i
         slots = placement[source.id]
         for offset in range(0, source.record_count, _PAGE):
             for record in store.records(project, source.id, offset, _PAGE):
-                row = [""] * width
-                for slot, value in zip(slots, record.values):
-                    row[slot] = value
-                yield [source.name, str(record.row_no)] + row
+                yield [source.name, str(record.row_no)] + _placed(record.values, slots, width)
 
 
 CLUSTER_COLUMNS = ["source", "row", "cluster_id", "confidence"]
@@ -71,10 +76,8 @@ def failure_rows(project: Project, sources: list[store.Source], placement: dict[
                     messages[rule] = json.loads(definition)["message"] if definition else rule
                 message = f"{messages[rule]}: {detail}" if detail else messages[rule]
                 record = by_id[record_id]
-                row = [""] * width
-                for slot, value in zip(slots, record.values):
-                    row[slot] = value
-                yield [source.name, str(record.row_no), rule, field, severity, message, suggestion or ""] + row
+                yield [source.name, str(record.row_no), rule, field, severity, message, suggestion or ""] + \
+                    _placed(record.values, slots, width)
 
 
 def cluster_rows(project: Project, sources: list[store.Source], placement: dict[int, list[int]],
@@ -88,9 +91,6 @@ def cluster_rows(project: Project, sources: list[store.Source], placement: dict[
                 continue
             clusters = cluster_of_records(project, page[0].id, page[-1].id)
             for record in page:
-                row = [""] * width
-                for slot, value in zip(slots, record.values):
-                    row[slot] = value
                 cluster_id, confidence = clusters.get(record.id, ("", None))
                 yield [source.name, str(record.row_no), str(cluster_id),
-                       "" if confidence is None else f"{confidence:.4f}"] + row
+                       "" if confidence is None else f"{confidence:.4f}"] + _placed(record.values, slots, width)
