@@ -90,20 +90,22 @@ def compare(records: Sequence[MatchRecord], pairs: np.ndarray,
 FREQUENCY_FIELDS = ("given", "family", "city")
 
 
-def value_shares(records: Sequence[MatchRecord], pairs: np.ndarray) -> np.ndarray:
-    """Per pair and field: the share of records holding the value both sides share (NaN where they differ
-    or the field is not frequency-weighed). Swapped names are looked up as they were compared."""
-    out = np.full((len(pairs), len(FIELDS)), np.nan)
-    if len(pairs) == 0:
-        return out
+def value_shares(records: Sequence[MatchRecord], pairs: np.ndarray,
+                 columns: Mapping[str, np.ndarray] | None = None) -> dict[int, np.ndarray]:
+    """For each frequency-weighed field (by index): per pair, the share of records holding the value both
+    sides share, NaN where they differ."""
+    arrays = columns if columns is not None else record_columns(records)
+    out = {}
     for name in FREQUENCY_FIELDS:
-        values = [getattr(r, name) for r in records]
-        counts = Counter(v for v in values if v)
+        values = arrays[name]
+        counts = Counter(v for v in values.tolist() if v)
         total = sum(counts.values()) or 1
-        share = np.array([counts[v] / total if v else np.nan for v in values])
-        a, b = np.array(values, dtype=object)[pairs[:, 0]], np.array(values, dtype=object)[pairs[:, 1]]
+        share = np.array([counts[v] / total if v else np.nan for v in values.tolist()], dtype=np.float32)
+        a, b = values[pairs[:, 0]], values[pairs[:, 1]]
+        column = np.full(len(pairs), np.nan, dtype=np.float32)
         same = (a == b) & (a != "")
-        out[same, FIELD_INDEX[name]] = share[pairs[same, 0]]
+        column[same] = share[pairs[same, 0]]
+        out[FIELD_INDEX[name]] = column
     return out
 
 

@@ -18,7 +18,7 @@ is what was mistyped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -53,7 +53,7 @@ class Model:
 
 def contributions(model: Model, levels: np.ndarray) -> np.ndarray:
     """Weight each field adds for each pair (0 where a value is missing): shape (pairs, fields)."""
-    out = np.zeros(levels.shape, dtype=np.float64)
+    out = np.zeros(levels.shape, dtype=np.float32)  # a million pairs' explanations fit in memory
     for f, weight in enumerate(model.weights()):
         column = levels[:, f]
         present = column != MISSING
@@ -61,7 +61,7 @@ def contributions(model: Model, levels: np.ndarray) -> np.ndarray:
     return out
 
 
-def frequency_adjusted(model: Model, levels: np.ndarray, shares: np.ndarray) -> np.ndarray:
+def frequency_adjusted(model: Model, levels: np.ndarray, shares: Mapping[int, np.ndarray]) -> np.ndarray:
     """Contributions where full agreement on a common value counts less and on a rare one more.
 
     The u of full agreement is the chance two random records share *some*
@@ -70,21 +70,22 @@ def frequency_adjusted(model: Model, levels: np.ndarray, shares: np.ndarray) -> 
     """
     parts = contributions(model, levels)
     weights = model.weights()
-    for f in range(len(FIELDS)):
-        known = ~np.isnan(shares[:, f]) & (levels[:, f] == 0)
+    for f, share in shares.items():
+        known = ~np.isnan(share) & (levels[:, f] == 0)
         if not known.any():
             continue
         floor = max(float(weights[f][1]) if len(weights[f]) > 1 else 0.0, 0.0)
-        adjusted = np.log2(model.m[f][0] / shares[known, f])
+        adjusted = np.log2(model.m[f][0] / share[known].astype(np.float64))
         parts[known, f] = np.maximum(adjusted, floor)
     return parts
 
 
-def probabilities(model: Model, levels: np.ndarray, shares: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def probabilities(model: Model, levels: np.ndarray,
+                  shares: Mapping[int, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(match probability, field contributions) per pair, with the household guard applied; ``shares``
     (from compare.value_shares) weighs agreement on common values down."""
     parts = contributions(model, levels) if shares is None else frequency_adjusted(model, levels, shares)
-    total = parts.sum(axis=1) + model.prior_weight
+    total = parts.sum(axis=1, dtype=np.float64) + model.prior_weight
     probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
     guarded = different_people(levels)
     probability[guarded] = np.minimum(probability[guarded], GUARDED)
@@ -195,7 +196,8 @@ def _em(levels: np.ndarray, u: tuple[np.ndarray, ...], blind: list[int], iterati
     model = Model(tuple(_starting_m(len(spec.levels)) for spec in FIELDS), u, 0.05)
     for _ in range(iterations):
         parts = contributions(model, patterns)
-        probability = 1.0 / (1.0 + np.exp2(-np.clip(parts.sum(axis=1) + model.prior_weight, -60, 60)))
+        total = parts.sum(axis=1, dtype=np.float64) + model.prior_weight
+        probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
         share = float(np.clip((probability * weight).sum() / weight.sum(), 1e-6, 1 - 1e-6))
         previous, model = model, Model(level_shares(patterns, probability * weight), u, share)
         if max(float(np.abs(a - b).max()) for a, b in zip(previous.m, model.m)) < 1e-6:

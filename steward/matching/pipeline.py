@@ -85,7 +85,7 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
                          all_pairs=len(records) * (len(records) - 1) // 2, matched_levels=matched)
     else:
         lap("compare")
-    probability, parts = probabilities(model, levels, value_shares(records, pairs))
+    probability, parts = probabilities(model, levels, value_shares(records, pairs, columns))
     lap("score")
     strong = probability >= config.review
     stats.estimated_missed = estimate_missed(pairs, strong, stats, len(records)) if new_from is None else None
