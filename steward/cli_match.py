@@ -27,6 +27,16 @@ def read_config(path: Path) -> MatchConfig:
     unknown = sorted(set(data) - known)
     if unknown:
         raise StewardError(f"{path}: unknown setting '{unknown[0]}' (settings: {', '.join(sorted(known))}).")
+    expected = {"rules": list, "max_block": int, "window": int, "review": float, "auto": float, "random_pairs": int}
+    for key, value in data.items():
+        wanted = expected[key]
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool) if wanted is float else \
+            isinstance(value, wanted) and not isinstance(value, bool)
+        if not fits or (wanted is list and not all(isinstance(v, str) for v in value)):
+            kind = {list: "a list of rule names", int: "a whole number", float: "a number"}[wanted]
+            raise StewardError(f"{path}: '{key}' must be {kind}, not {value!r}.")
+    if data.get("max_block", 2) < 2 or data.get("window", 2) < 2 or data.get("random_pairs", 1) < 1:
+        raise StewardError(f"{path}: max_block and window must be at least 2, random_pairs at least 1.")
     if "rules" in data:
         bad = [r for r in data["rules"] if r not in RULES]
         if bad:
@@ -41,7 +51,8 @@ def read_config(path: Path) -> MatchConfig:
 @click.command("match")
 @click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="TOML file with blocking rules and thresholds (rules, max_block, window, review, auto).")
+              help="TOML file with blocking rules and thresholds (rules, max_block, window, review, auto, "
+                   "random_pairs).")
 @click.option("--full", is_flag=True, help="Compare all records again and re-estimate the model, even when only "
                                          "new records were added since the last run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")

@@ -23,6 +23,7 @@ from .progress import Progress, no_progress
 from .project import Project, utc_now
 
 _PAGE = 20_000
+_STEPS = 7  # reading, the pipeline's five steps, storing
 #: Pairs at least this likely are stored with their explanation, also when below the review threshold.
 EXPLAIN_FROM = 0.5
 
@@ -68,30 +69,36 @@ def match_project(project: Project, config: MatchConfig = MatchConfig(), progres
     compares everything again and re-estimates the model.
     """
     started = time.perf_counter()
-    progress(0, 4)
+    progress(0, _STEPS)
     ids, rows = canonical_rows(project)
+    if not ids:
+        raise StewardError("The project has no records yet. Import a file first.")
     if not any(rows):
         raise StewardError("No column is mapped to a canonical field (name, email, phone, …), so there is "
                            "nothing to compare. Map columns first: import with --map COLUMN=FIELD.")
     position = {record_id: index for index, record_id in enumerate(ids)}
     rejected = [(position[a], position[b]) for a, b in project.conn.execute("SELECT a, b FROM not_duplicates")
                 if a in position and b in position]
-    progress(1, 4)
+    progress(1, _STEPS)
     fields = _fields(project)
-    previous = None if full else _previous_run(project, config, fields)
+    previous = None if full else _previous_run(project, config, fields, len(ids))
+
+    def step(done: int, total: int) -> None:
+        progress(1 + done, _STEPS)
+
     if previous is None:
-        result = find_duplicates(rows, config, rejected)
+        result = find_duplicates(rows, config, rejected, progress=step)
     else:
         model, last_record = previous
         new_from = next((i for i, record_id in enumerate(ids) if record_id > last_record), len(ids))
         links = [(position[a], position[b], p) for a, b, p in
                  project.conn.execute("SELECT a, b, probability FROM match_pairs") if a in position and b in position]
-        result = find_duplicates(rows, config, rejected, model=model, new_from=new_from, known_links=links)
-    progress(3, 4)
+        result = find_duplicates(rows, config, rejected, model=model, new_from=new_from, known_links=links,
+                                 progress=step)
     with project.db.atomic():
         run_id = _store(project, ids, result, config, fields, time.perf_counter() - started,
                         incremental=previous is not None)
-    progress(4, 4)
+        progress(_STEPS, _STEPS)  # a cancel here still rolls the run back
     in_clusters = sum(len(c.members) for c in result.clusters)
     return MatchSummary(
         run_id=run_id, incremental=previous is not None, records=len(ids), candidates=result.blocking.pairs,
@@ -108,17 +115,21 @@ def _fields(project: Project) -> str:
                        for s in store.sources(project)])
 
 
-def _previous_run(project: Project, config: MatchConfig, fields: str) -> tuple[Model, int] | None:
-    """The last run's model and last record when it can be extended: same settings, same mapping of its sources."""
+def _previous_run(project: Project, config: MatchConfig, fields: str, records: int) -> tuple[Model, int] | None:
+    """The last run's model and last record when it can be extended: same settings, same mapping of its sources,
+    a model of the same fields, and at most as many records added as there were (a model learnt from a few
+    records would not do for many)."""
     row = project.conn.execute(
-        "SELECT config, model, fields, last_record FROM match_runs ORDER BY id DESC LIMIT 1").fetchone()
-    if row is None or row[0] != json.dumps(asdict(config)):
+        "SELECT config, model, fields, last_record, records FROM match_runs ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None or row[0] != json.dumps(asdict(config)) or records > 2 * row[4]:
         return None
     old_sources = {source_id: mapping for source_id, mapping in json.loads(row[2])}
     now = {source_id: mapping for source_id, mapping in json.loads(fields)}
     if any(now.get(source_id) != mapping for source_id, mapping in old_sources.items()):
         return None
     stored = json.loads(row[1])
+    if [stored["fields"].get(spec.name, {}).get("levels") for spec in FIELDS] != [list(s.levels) for s in FIELDS]:
+        return None  # a model from another version of the comparisons
     parts = [stored["fields"][spec.name] for spec in FIELDS]
     model = Model(tuple(np.array(p["m"]) for p in parts), tuple(np.array(p["u"]) for p in parts), stored["prior"])
     return model, row[3]
@@ -138,7 +149,7 @@ def _store(project: Project, ids: list[int], result: MatchResult, config: MatchC
     conn.executemany("INSERT INTO cluster_members (record_id, cluster_id) VALUES (?, ?)",
                      [(ids[m], first + k) for k, c in enumerate(result.clusters) for m in c.members])
     conn.executemany("INSERT OR REPLACE INTO match_pairs (a, b, probability, levels, weights) VALUES (?, ?, ?, ?, ?)",
-                     _explained_pairs(ids, result))
+                     _explained_pairs(ids, result, min(EXPLAIN_FROM, config.review)))
     model = {"prior": result.model.prior, "fields": {
         spec.name: {"levels": list(spec.levels), "m": m.tolist(), "u": u.tolist(), "weights": w.tolist()}
         for spec, m, u, w in zip(FIELDS, result.model.m, result.model.u, result.model.weights())}}
@@ -150,8 +161,9 @@ def _store(project: Project, ids: list[int], result: MatchResult, config: MatchC
     ).lastrowid
 
 
-def _explained_pairs(ids: list[int], result: MatchResult) -> Iterator[tuple[int, int, float, str, str]]:
-    keep = np.flatnonzero(result.probability >= EXPLAIN_FROM)
+def _explained_pairs(ids: list[int], result: MatchResult, least: float) -> Iterator[tuple[int, int, float, str, str]]:
+    """Pairs at least ``least`` likely with their explanation (also what an incremental run builds on)."""
+    keep = np.flatnonzero(result.probability >= least)
     names = [spec.name for spec in FIELDS]
     rows = zip(result.pairs[keep].tolist(), result.probability[keep].tolist(), result.levels[keep].tolist(),
                np.round(result.contributions[keep], 3).tolist())

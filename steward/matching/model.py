@@ -198,7 +198,7 @@ def _em(levels: np.ndarray, u: tuple[np.ndarray, ...], blind: list[int], iterati
         parts = contributions(model, patterns)
         total = parts.sum(axis=1, dtype=np.float64) + model.prior_weight
         probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
-        share = float(np.clip((probability * weight).sum() / weight.sum(), 1e-6, 1 - 1e-6))
+        share = float(np.clip((probability * weight).sum() / max(weight.sum(), 1.0), 1e-6, 1 - 1e-6))
         previous, model = model, Model(level_shares(patterns, probability * weight), u, share)
         if max(float(np.abs(a - b).max()) for a, b in zip(previous.m, model.m)) < 1e-6:
             break  # converged

@@ -13,6 +13,7 @@ from typing import Collection, Mapping, Sequence
 
 import numpy as np
 
+from ..progress import Progress, no_progress
 from .blocking import DEFAULT_RULES, RULE_FIELDS, BlockingStats, candidate_pairs
 from .clustering import Cluster, find_clusters
 from .compare import compare, record_columns, value_shares
@@ -46,12 +47,13 @@ class MatchResult:
 def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = MatchConfig(),
                     cannot_link: Collection[tuple[int, int]] = (), *, model: Model | None = None,
                     new_from: int | None = None, known_links: Sequence[tuple[int, int, float]] = (),
-                    merged: Collection[tuple[int, int]] = ()) -> MatchResult:
+                    merged: Collection[tuple[int, int]] = (), progress: Progress = no_progress) -> MatchResult:
     """Score candidate pairs of ``rows`` (canonical field → raw value) and cluster them.
 
     ``cannot_link`` holds index pairs a steward marked as not duplicates; they
     never end up in one cluster, and the model is estimated without them.
     ``merged`` holds index pairs a steward merged; the model learns from them.
+    ``progress`` is called after each of the five steps and may raise to cancel.
 
     Incremental use, after new records were added at the end: ``new_from`` is
     the index of the first new row, ``model`` the model of the earlier run and
@@ -64,8 +66,9 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
     def lap(step: str) -> None:
         nonlocal started
         now = time.perf_counter()
-        seconds[step] = now - started
+        seconds[step] = seconds.get(step, 0.0) + now - started
         started = now
+        progress(len(seconds), 5)
 
     records = [prepare(row) for row in rows]
     lap("prepare")

@@ -287,3 +287,48 @@ def test_the_model_learns_from_merge_and_reject_decisions() -> None:
     assert any(not np.allclose(a, b) for a, b in zip(rejected.model.m, before.model.m))
     together = {(a, b) for c in rejected.clusters for a in c.members for b in c.members if a < b}
     assert not together & set(households)
+
+
+def test_cancelling_a_match_run_at_any_step_leaves_the_project_as_it_was(tmp_path: Path) -> None:
+    from steward.errors import Cancelled
+
+    path = _project(tmp_path)
+    tables = ("clusters", "cluster_members", "match_pairs", "match_runs", "sqlite_sequence")
+    with Project.open(path) as project:
+        steps: list[int] = []
+        match_project(project, progress=lambda done, total: steps.append(done))
+        before = {t: project.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}
+        for stop in sorted(set(steps)):
+            def cancel(done: int, total: int, stop: int = stop) -> None:
+                if done >= stop:
+                    raise Cancelled()
+            with pytest.raises(Cancelled):
+                match_project(project, full=True, progress=cancel)
+            assert {t: project.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables} == before
+    assert steps[-1] == 7 and len(set(steps)) == 8
+
+
+def test_a_model_from_a_few_records_is_not_reused_for_many(tmp_path: Path) -> None:
+    with open(sample_csv(), encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows = [r for r in rows if len(r) == len(rows[0])]
+    path = tmp_path / "p.steward"
+    for index, part in enumerate([rows[:3], rows[:1] + rows[3:]]):
+        file = tmp_path / f"part{index}.csv"
+        with open(file, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(part)
+        with Project.open(path, create=True) as project:
+            import_file(project, file, ImportOptions())
+            summary = match_project(project)
+    assert not summary.incremental and summary.clusters > 0
+
+
+def test_cli_match_config_types_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _project(tmp_path)
+    config = tmp_path / "match.toml"
+    for text, message in [('max_block = "x"\n', "'max_block' must be a whole number"),
+                          ('rules = "email"\n', "'rules' must be a list of rule names"),
+                          ("window = 1\n", "at least 2")]:
+        config.write_text(text, encoding="utf-8")
+        assert main(["match", str(path), "--config", str(config)]) == 1
+        assert message in capsys.readouterr().err
