@@ -106,9 +106,6 @@ def phone_verdict(value: str, region: str | None) -> PhoneVerdict:
 
 # -- email -------------------------------------------------------------------------------------
 
-_PLAIN_EMAIL = standardize.PLAIN_EMAIL  # the shape test lives with the standard form; tests reach it here
-
-
 def email_problem(value: str) -> str | None:
     """Why the address as written cannot receive mail (syntax only), or None when it is valid."""
     if standardize.is_plain_email(value):
