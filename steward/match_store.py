@@ -170,8 +170,9 @@ def _explained_pairs(ids: list[int], result: MatchResult, least: float) -> Itera
     for (a, b), probability, levels, weights in rows:
         a, b = ids[a], ids[b]
         shown = [(name, level, weight) for name, level, weight in zip(names, levels, weights) if level != MISSING]
-        yield (min(a, b), max(a, b), probability, json.dumps({name: level for name, level, _ in shown}),
-               json.dumps({name: weight for name, _, weight in shown}))
+        # JSON objects written directly: the keys are plain field names and the values numbers.
+        yield (min(a, b), max(a, b), probability, "{" + ",".join(f'"{n}":{lv}' for n, lv, _ in shown) + "}",
+               "{" + ",".join(f'"{n}":{w!r}' for n, _, w in shown) + "}")
 
 
 def cluster_of_records(project: Project, first_id: int, last_id: int) -> Mapping[int, tuple[int, float]]:

@@ -133,8 +133,12 @@ def _swapped(given_a: np.ndarray, given_b: np.ndarray, family_a: np.ndarray, fam
     """Pairs where the second record's given and family names are the other way round (and fit better so)."""
     jw = JaroWinkler.normalized_similarity
     straight = _scores(given_a, given_b, jw) + _scores(family_a, family_b, jw)
-    crossed = _scores(given_a, family_b, jw) + _scores(family_a, given_b, jw)
-    return (crossed > straight + 0.2) & _present(given_a, family_b) & _present(family_a, given_b)
+    # Crossed similarities reach at most 2.0, so only pairs below 1.8 straight can fit better crossed.
+    doubtful = np.flatnonzero((straight < 1.8) & _present(given_a, family_b) & _present(family_a, given_b))
+    crossed = _scores(given_a[doubtful], family_b[doubtful], jw) + _scores(family_a[doubtful], given_b[doubtful], jw)
+    swapped = np.zeros(len(given_a), dtype=bool)
+    swapped[doubtful] = crossed > straight[doubtful] + 0.2
+    return swapped
 
 
 def _same_cjk(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -156,7 +157,8 @@ def test_match_stores_clusters_and_explanations(tmp_path: Path) -> None:
         explained = project.conn.execute("SELECT levels, weights FROM match_pairs LIMIT 1").fetchone()
     assert len(ids) == len(rows) == 293
     assert stored == (summary.clusters, summary.records_in_clusters) and summary.clusters > 0
-    assert explained is not None and "given" in explained[0]
+    assert explained is not None and "given" in json.loads(explained[0])
+    assert set(json.loads(explained[1])) == set(json.loads(explained[0]))  # a weight for every compared field
 
 
 def test_not_duplicates_are_never_proposed_again(tmp_path: Path) -> None:
