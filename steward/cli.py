@@ -16,7 +16,8 @@ from typing import Any, Iterator
 
 import click
 
-from . import __version__, store
+from . import __version__, audit, store
+from .cli_audit import audit_command
 from .cli_match import match_command
 from .cli_rules import rules_command, validate_command
 from .cli_util import progress_bar
@@ -246,9 +247,11 @@ def export(project: Path, records_out: Path | None, failures_out: Path | None, c
                        f"({clustered} of the project's records are in a cluster).")
             if not opened.conn.execute("SELECT 1 FROM match_runs").fetchone():
                 click.echo(f"The project has not been matched yet: run 'steward match {project}' first.")
+        head = audit.head_hash(opened)
     if neutralised:
         click.echo(f"{neutralised} cells starting with = + - @ or a control character were prefixed with ' so "
                    "spreadsheets do not run them as formulas; use --exact to export them unchanged.")
+    click.echo(f"Audit trail head: {head} (check a copy of the trail against it with: steward audit --verify)")
 
 
 class _Counted:
@@ -290,6 +293,7 @@ def check(project: Path) -> None:
 cli.add_command(rules_command)
 cli.add_command(validate_command)
 cli.add_command(match_command)
+cli.add_command(audit_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from . import audit
 from .errors import EncodingError, ImportFailed
 from .io import excel, header as header_mod, sniff, text_reader
 from .mapping import check_field, suggest_mapping
@@ -276,6 +277,9 @@ def _write(project: Project, path: Path, digest: str, reading: _Reading, options
     if flagged:
         rows_carry = "1 imported row carries" if flagged == 1 else f"{flagged} imported rows carry"
         warnings.append(f"{rows_carry} notes (for example padded or cleaned values)")
+    audit.append(project, "import", {"source": name}, None,
+                 {"file": path.name, "sha256": digest, "records": imported, "rejected": rejected,
+                  "mapping": {labels[i]: mapping[i] for i in range(width) if mapping[i]}})
     return ImportResult(source_id, name, path.name, reading.kind, guess.encoding if guess else None,
                         guess.confidence if guess else None, guess.method if guess else None, reading.delimiter,
                         reading.sheet, header_row, imported, rejected, flagged, labels, mapping, warnings)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from . import fsinfo
-from .errors import CorruptProject, NewerProject, NotAProject, ProjectError
+from .errors import CorruptProject, NewerProject, NotAProject, ProjectError, ProjectInUse
 from .lock import ProjectLock
 from .schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
@@ -191,6 +191,8 @@ class Project:
                 f"{target} is an SQLite database of another program, not a Steward project. "
                 "Steward will not change it; create a new project and import your data instead."
             )
+        if read_only and 0 < user_version < SCHEMA_VERSION:
+            cls._upgrade(target)  # read-only commands need the current tables too
         if user_version > SCHEMA_VERSION and not read_only:
             raise NewerProject(
                 f"{target} was saved by a newer version of Steward (project format {user_version}; "
@@ -217,6 +219,17 @@ class Project:
                 lock.release()
             raise
         return cls(target, conn, read_only=read_only, lock=lock, warnings=warnings)
+
+    @classmethod
+    def _upgrade(cls, path: Path) -> None:
+        """Bring an older project up to date (with its backup) before it is opened read-only."""
+        try:
+            cls.open(path).close()
+        except ProjectInUse:
+            raise ProjectInUse(
+                f"{path} was saved by an older version of Steward and is open in another program, so it cannot be "
+                "upgraded now. Close it there and try again."
+            ) from None
 
     @staticmethod
     def _check_integrity(conn: sqlite3.Connection, path: Path, *, read_only: bool) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import store
+from . import audit, store
 from .project import Project
 from .standardize import country
 from .rules import Rule, RuleError, check_rule_set, default_rules, rule_from_dict
@@ -26,6 +26,7 @@ def save_rules(project: Project, rules: list[Rule]) -> list[Rule]:
     """
     checked = check_rule_set(rules)
     with project.db.atomic():
+        before = [json.loads(d) for (d,) in project.conn.execute("SELECT definition FROM rules ORDER BY position")]
         project.conn.execute("DELETE FROM rules")
         project.conn.executemany(
             "INSERT INTO rules (position, name, definition) VALUES (?, ?, ?)",
@@ -35,6 +36,7 @@ def save_rules(project: Project, rules: list[Rule]) -> list[Rule]:
         marks = ",".join("?" * len(names))
         project.conn.execute(f"DELETE FROM failures WHERE rule NOT IN ({marks})", names)
         project.conn.execute(f"DELETE FROM validation_state WHERE rule NOT IN ({marks})", names)
+        audit.append(project, "save_rules", None, before, [r.to_dict() for r in checked])
     return checked
 
 
@@ -55,11 +57,15 @@ def default_region(project: Project) -> str | None:
 
 def set_default_region(project: Project, region: str | None) -> None:
     with project.db.atomic():
+        previous = default_region(project)
         if region is None or not region.strip():
+            code = None
             project.conn.execute("DELETE FROM meta WHERE key = ?", (_REGION_KEY,))
-            return
-        code = country(region)
-        if code is None:
-            raise RuleError(f"'{region}' is not a country; give an ISO code such as GB, DE, US or CN.",
-                            key=_REGION_KEY)
-        project.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_REGION_KEY, code))
+        else:
+            code = country(region)
+            if code is None:
+                raise RuleError(f"'{region}' is not a country; give an ISO code such as GB, DE, US or CN.",
+                                key=_REGION_KEY)
+            project.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_REGION_KEY, code))
+        if code != previous:
+            audit.append(project, "set_default_region", None, {"region": previous}, {"region": code})

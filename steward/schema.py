@@ -190,6 +190,34 @@ CREATE TABLE not_duplicates (
 ) STRICT, WITHOUT ROWID;
 """
 
+# Version 4: the audit trail. Append-only by trigger; each entry carries the
+# SHA-256 of the one before it (see steward.audit).
+_V4 = """
+CREATE TABLE audit (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,                      -- UTC ISO 8601
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    targets   TEXT NOT NULL,                      -- JSON
+    before    TEXT NOT NULL,                      -- JSON
+    after     TEXT NOT NULL,                      -- JSON
+    comment   TEXT NOT NULL,
+    previous  TEXT NOT NULL,                      -- hash of the entry before (64 zeros for the first)
+    hash      TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_by_action ON audit (action, id);
+
+CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+
+CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -216,7 +244,7 @@ def _split(script: str) -> list[str]:
 
 
 #: MIGRATIONS[i] brings a file from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3)]
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from . import audit
 from .errors import StewardError
 from .project import Project
 
@@ -133,6 +134,8 @@ def set_mapping(project: Project, source_id: int, position: int, field: str | No
     any other column.
     """
     with project.db.atomic():
+        before = {position: name for position, name in project.conn.execute(
+            "SELECT position, field FROM columns WHERE source_id = ? AND field IS NOT NULL", (source_id,))}
         if field is not None:
             project.conn.execute("UPDATE columns SET field = NULL WHERE source_id = ? AND field = ?",
                                  (source_id, field))
@@ -140,3 +143,6 @@ def set_mapping(project: Project, source_id: int, position: int, field: str | No
                                       (field, source_id, position))
         if cursor.rowcount != 1:
             raise StewardError(f"Source {source_id} has no column {position + 1}.")
+        after = {p: name for p, name in project.conn.execute(
+            "SELECT position, field FROM columns WHERE source_id = ? AND field IS NOT NULL", (source_id,))}
+        audit.append(project, "map_column", {"source_id": source_id, "position": position}, before, after)
