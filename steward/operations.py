@@ -1,0 +1,130 @@
+"""Steward decisions as operations: each applies in one transaction with its audit entry and returns its inverse.
+
+The inverse is stored in the entry, so any entry can be reverted later, also
+after a restart, as long as it still applies cleanly; reverting appends a new
+entry pointing at the one it reverts, history is never rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, Protocol
+
+from . import audit
+from .errors import StewardError
+from .project import Project, utc_now
+
+
+class Operation(Protocol):
+    action: str
+
+    def apply(self, project: Project) -> "Operation":
+        """Perform the change (inside the caller's transaction) and return its exact inverse."""
+
+    def targets(self) -> Any: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class Conflict(StewardError):
+    """An operation no longer applies cleanly; the message says what is in the way."""
+
+
+@dataclass(frozen=True)
+class RejectCluster:
+    """A steward says a proposed cluster's records are not the same customer: every pair among them is
+    remembered as not duplicates (never proposed again) and the proposal is withdrawn."""
+
+    cluster_id: int
+    action: str = "reject_cluster"
+
+    def apply(self, project: Project) -> "RestoreCluster":
+        conn = project.conn
+        members = [r for (r,) in conn.execute(
+            "SELECT record_id FROM cluster_members WHERE cluster_id = ? ORDER BY record_id", (self.cluster_id,))]
+        if len(members) < 2:
+            raise Conflict(f"Cluster {self.cluster_id} is not a proposed cluster (any more). "
+                           "List the current ones with: steward export PROJECT --clusters FILE")
+        new = [(a, b) for a, b in combinations(members, 2) if conn.execute(
+            "SELECT 1 FROM not_duplicates WHERE a = ? AND b = ?", (a, b)).fetchone() is None]
+        conn.executemany("INSERT INTO not_duplicates (a, b, decided_at) VALUES (?, ?, ?)",
+                         [(a, b, utc_now()) for a, b in new])
+        conn.execute("DELETE FROM cluster_members WHERE cluster_id = ?", (self.cluster_id,))
+        return RestoreCluster(self.cluster_id, tuple(members), tuple(new))
+
+    def targets(self) -> Any:
+        return {"cluster": self.cluster_id}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "cluster_id": self.cluster_id}
+
+
+@dataclass(frozen=True)
+class RestoreCluster:
+    """The inverse of a rejection: the proposal comes back and the pairs it marked are forgotten."""
+
+    cluster_id: int
+    members: tuple[int, ...]
+    marked: tuple[tuple[int, int], ...]
+    action: str = "restore_cluster"
+
+    def apply(self, project: Project) -> RejectCluster:
+        conn = project.conn
+        if conn.execute("SELECT 1 FROM clusters WHERE id = ?", (self.cluster_id,)).fetchone() is None:
+            raise Conflict(f"Cluster {self.cluster_id} no longer exists: a later match run replaced the proposals.")
+        taken = conn.execute(
+            f"SELECT record_id, cluster_id FROM cluster_members WHERE record_id IN ({','.join('?' * len(self.members))})",
+            self.members).fetchall()
+        if taken:
+            record, cluster = taken[0]
+            raise Conflict(f"Record {record} is now in cluster {cluster}; the rejected proposal cannot come back.")
+        conn.executemany("DELETE FROM not_duplicates WHERE a = ? AND b = ?", self.marked)
+        conn.executemany("INSERT INTO cluster_members (record_id, cluster_id) VALUES (?, ?)",
+                         [(m, self.cluster_id) for m in self.members])
+        return RejectCluster(self.cluster_id)
+
+    def targets(self) -> Any:
+        return {"cluster": self.cluster_id}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "cluster_id": self.cluster_id, "members": list(self.members),
+                "marked": [list(p) for p in self.marked]}
+
+
+def from_dict(data: dict[str, Any]) -> Operation:
+    """Rebuild an operation stored in an audit entry."""
+    if data.get("action") == "reject_cluster":
+        return RejectCluster(int(data["cluster_id"]))
+    if data.get("action") == "restore_cluster":
+        return RestoreCluster(int(data["cluster_id"]), tuple(data["members"]),
+                              tuple(tuple(p) for p in data["marked"]))
+    raise StewardError(f"Unknown operation {data.get('action')!r} in the audit trail.")
+
+
+def perform(project: Project, operation: Operation, comment: str = "", reverts: int | None = None) -> audit.Entry:
+    """Apply ``operation`` and record it, with its inverse, in one transaction."""
+    with project.db.atomic():
+        inverse = operation.apply(project)
+        after = {"operation": operation.to_dict()} | ({"reverts": reverts} if reverts is not None else {})
+        return audit.append(project, operation.action, operation.targets(), {"inverse": inverse.to_dict()}, after,
+                            comment)
+
+
+def revert(project: Project, entry_id: int, comment: str = "") -> audit.Entry:
+    """Apply the inverse stored in entry ``entry_id`` as a new entry; Conflict if it no longer applies."""
+    found = [e for e in audit.entries(project) if e.id == entry_id]
+    if not found:
+        raise StewardError(f"The audit trail has no entry #{entry_id}.")
+    entry = found[0]
+    if not isinstance(entry.before, dict) or "inverse" not in entry.before:
+        raise StewardError(f"Entry #{entry_id} ({entry.action}) records a change that cannot be reverted here.")
+    return perform(project, from_dict(entry.before["inverse"]), comment or f"revert #{entry_id}", reverts=entry_id)
+
+
+def undo(project: Project) -> audit.Entry:
+    """Revert the newest revertible entry."""
+    for entry in audit.entries(project, limit=200):
+        if isinstance(entry.before, dict) and "inverse" in entry.before:
+            return revert(project, entry.id)
+    raise StewardError("There is nothing to undo.")

@@ -1,0 +1,102 @@
+"""Decisions as operations: applied with their audit entry, reverted from the stored inverse, conflicts refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from steward import audit, operations
+from steward.cli import main
+from steward.errors import StewardError
+from steward.importer import ImportOptions, import_file
+from steward.match_store import match_project
+from steward.project import Project
+from steward.sample import sample_csv
+
+DECISION_TABLES = ("not_duplicates", "cluster_members", "clusters")
+
+
+def state(project: Project) -> dict[str, list[tuple]]:
+    return {t: project.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in DECISION_TABLES}
+
+
+@pytest.fixture
+def matched(tmp_path: Path) -> Path:
+    path = tmp_path / "p.steward"
+    with Project.create(path) as project:
+        import_file(project, sample_csv(), ImportOptions())
+        match_project(project)
+    return path
+
+
+def a_cluster(project: Project) -> tuple[int, list[int]]:
+    cluster_id, = project.conn.execute("SELECT id FROM clusters WHERE size >= 2 ORDER BY id LIMIT 1").fetchone()
+    members = [r for (r,) in project.conn.execute(
+        "SELECT record_id FROM cluster_members WHERE cluster_id = ? ORDER BY record_id", (cluster_id,))]
+    return cluster_id, members
+
+
+def test_rejecting_a_cluster_is_audited_and_undone_exactly(matched: Path) -> None:
+    with Project.open(matched) as project:
+        before = state(project)
+        cluster_id, members = a_cluster(project)
+        entry = operations.perform(project, operations.RejectCluster(cluster_id), "two people")
+        marked = project.conn.execute("SELECT a, b FROM not_duplicates").fetchall()
+        assert marked == [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+        assert project.conn.execute("SELECT 1 FROM cluster_members WHERE cluster_id = ?", (cluster_id,)).fetchone() \
+            is None
+        assert entry.action == "reject_cluster" and entry.comment == "two people"
+    with Project.open(matched) as project:  # after a restart, from the stored inverse
+        undone = operations.undo(project)
+        assert state(project) == before and undone.after["reverts"] == entry.id
+        operations.undo(project)  # again: redo
+        assert project.conn.execute("SELECT COUNT(*) FROM not_duplicates").fetchone()[0] == len(marked)
+        assert audit.verify(project).problem is None
+
+
+def test_a_revert_that_no_longer_applies_is_refused_and_changes_nothing(matched: Path) -> None:
+    with Project.open(matched) as project:
+        cluster_id, _ = a_cluster(project)
+        entry = operations.perform(project, operations.RejectCluster(cluster_id))
+        match_project(project, full=True)  # the proposals are replaced
+        before = state(project)
+        with pytest.raises(operations.Conflict, match="no longer exists"):
+            operations.revert(project, entry.id)
+        assert state(project) == before and len(audit.entries(project, action="restore_cluster")) == 0
+
+
+def test_rejected_records_are_not_proposed_together_again(matched: Path) -> None:
+    with Project.open(matched) as project:
+        cluster_id, members = a_cluster(project)
+        operations.perform(project, operations.RejectCluster(cluster_id))
+        match_project(project, full=True)
+        clusters = {c for (c,) in project.conn.execute(
+            f"SELECT cluster_id FROM cluster_members WHERE record_id IN ({','.join('?' * len(members))})", members)}
+        together = project.conn.execute(
+            f"SELECT cluster_id, COUNT(*) FROM cluster_members WHERE record_id IN ({','.join('?' * len(members))}) "
+            "GROUP BY cluster_id HAVING COUNT(*) > 1", members).fetchall()
+    assert together == [] and len(clusters) <= len(members)
+
+
+def test_entries_without_an_inverse_cannot_be_reverted(matched: Path) -> None:
+    with Project.open(matched) as project:
+        imported = audit.entries(project, action="import")[0]
+        with pytest.raises(StewardError, match="cannot be reverted"):
+            operations.revert(project, imported.id)
+        with pytest.raises(StewardError, match="no entry #999"):
+            operations.revert(project, 999)
+    with Project.create(matched.with_name("empty.steward")) as empty:
+        with pytest.raises(StewardError, match="nothing to undo"):
+            operations.undo(empty)
+
+
+def test_cli_reject_and_undo(matched: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with Project.open(matched) as project:
+        cluster_id, members = a_cluster(project)
+    assert main(["reject", str(matched), str(cluster_id), "--comment", "siblings"]) == 0
+    assert f"its {len(members)} records are marked as not duplicates" in capsys.readouterr().out
+    assert main(["reject", str(matched), str(cluster_id)]) == 1
+    assert "not a proposed cluster" in capsys.readouterr().err
+    assert main(["undo", str(matched)]) == 0
+    assert "Reverted entry" in capsys.readouterr().out
