@@ -73,9 +73,9 @@ class RestoreCluster:
         conn = project.conn
         if conn.execute("SELECT 1 FROM clusters WHERE id = ?", (self.cluster_id,)).fetchone() is None:
             raise Conflict(f"Cluster {self.cluster_id} no longer exists: a later match run replaced the proposals.")
-        taken = conn.execute(
-            f"SELECT record_id, cluster_id FROM cluster_members WHERE record_id IN ({','.join('?' * len(self.members))})",
-            self.members).fetchall()
+        marks = ",".join("?" * len(self.members))
+        taken = conn.execute(f"SELECT record_id, cluster_id FROM cluster_members WHERE record_id IN ({marks})",
+                             self.members).fetchall()
         if taken:
             record, cluster = taken[0]
             raise Conflict(f"Record {record} is now in cluster {cluster}; the rejected proposal cannot come back.")
