@@ -41,14 +41,21 @@ def _placed(values: list[str], slots: list[int], width: int) -> list[str]:
     return row
 
 
+def _pages(project: Project, sources: list[store.Source]) -> Iterator[tuple[store.Source, list[store.Record]]]:
+    """Each source's records page by page, in file order (empty pages skipped)."""
+    for source in sources:
+        for offset in range(0, source.record_count, _PAGE):
+            page = store.records(project, source.id, offset, _PAGE)
+            if page:
+                yield source, page
+
+
 def record_rows(project: Project, sources: list[store.Source], placement: dict[int, list[int]],
                 width: int) -> Iterator[list[str]]:
     """Every imported record: source name, 1-based row, then values in export order."""
-    for source in sources:
-        slots = placement[source.id]
-        for offset in range(0, source.record_count, _PAGE):
-            for record in store.records(project, source.id, offset, _PAGE):
-                yield [source.name, str(record.row_no)] + _placed(record.values, slots, width)
+    for source, page in _pages(project, sources):
+        for record in page:
+            yield [source.name, str(record.row_no)] + _placed(record.values, placement[source.id], width)
 
 
 CLUSTER_COLUMNS = ["source", "row", "cluster_id", "confidence"]
@@ -59,38 +66,28 @@ def failure_rows(project: Project, sources: list[store.Source], placement: dict[
                  width: int) -> Iterator[list[str]]:
     """One row per stored failure, in file order then rule order, followed by the record's original values."""
     messages: dict[str, str] = {}
-    for source in sources:
-        slots = placement[source.id]
-        for offset in range(0, source.record_count, _PAGE):
-            page = store.records(project, source.id, offset, _PAGE)
-            if not page:
-                continue
-            by_id = {record.id: record for record in page}
-            found = project.conn.execute(
-                "SELECT f.record_id, f.rule, f.field, f.severity, f.detail, f.suggestion, r.definition "
-                "FROM failures f LEFT JOIN rules r ON r.name = f.rule WHERE f.record_id >= ? AND f.record_id <= ? "
-                "ORDER BY f.record_id, r.position, f.rule", (page[0].id, page[-1].id),
-            )
-            for record_id, rule, field, severity, detail, suggestion, definition in found:
-                if rule not in messages:
-                    messages[rule] = json.loads(definition)["message"] if definition else rule
-                message = f"{messages[rule]}: {detail}" if detail else messages[rule]
-                record = by_id[record_id]
-                yield [source.name, str(record.row_no), rule, field, severity, message, suggestion or ""] + \
-                    _placed(record.values, slots, width)
+    for source, page in _pages(project, sources):
+        by_id = {record.id: record for record in page}
+        found = project.conn.execute(
+            "SELECT f.record_id, f.rule, f.field, f.severity, f.detail, f.suggestion, r.definition "
+            "FROM failures f LEFT JOIN rules r ON r.name = f.rule WHERE f.record_id >= ? AND f.record_id <= ? "
+            "ORDER BY f.record_id, r.position, f.rule", (page[0].id, page[-1].id),
+        )
+        for record_id, rule, field, severity, detail, suggestion, definition in found:
+            if rule not in messages:
+                messages[rule] = json.loads(definition)["message"] if definition else rule
+            message = f"{messages[rule]}: {detail}" if detail else messages[rule]
+            record = by_id[record_id]
+            yield [source.name, str(record.row_no), rule, field, severity, message, suggestion or ""] + \
+                _placed(record.values, placement[source.id], width)
 
 
 def cluster_rows(project: Project, sources: list[store.Source], placement: dict[int, list[int]],
                  width: int) -> Iterator[list[str]]:
     """Every imported record with its cluster id and confidence (both empty when it is alone)."""
-    for source in sources:
-        slots = placement[source.id]
-        for offset in range(0, source.record_count, _PAGE):
-            page = store.records(project, source.id, offset, _PAGE)
-            if not page:
-                continue
-            clusters = cluster_of_records(project, page[0].id, page[-1].id)
-            for record in page:
-                cluster_id, confidence = clusters.get(record.id, ("", None))
-                yield [source.name, str(record.row_no), str(cluster_id),
-                       "" if confidence is None else f"{confidence:.4f}"] + _placed(record.values, slots, width)
+    for source, page in _pages(project, sources):
+        clusters = cluster_of_records(project, page[0].id, page[-1].id)
+        for record in page:
+            cluster_id, confidence = clusters.get(record.id, ("", None))
+            yield [source.name, str(record.row_no), str(cluster_id), "" if confidence is None else f"{confidence:.4f}"] \
+                + _placed(record.values, placement[source.id], width)
