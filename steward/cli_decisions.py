@@ -6,8 +6,46 @@ from pathlib import Path
 
 import click
 
-from . import operations
+from . import operations, store
+from .errors import StewardError
+from .importer import find_column
 from .project import Project
+
+
+def _record_and_column(project: Project, where: str, column: str) -> tuple[int, int]:
+    """SOURCE:ROW (as export writes them) and a column (canonical field, header, label or #N) to ids."""
+    name, sep, row = where.rpartition(":")
+    if not sep or not row.isdigit():
+        raise StewardError(f"'{where}' is not SOURCE:ROW, e.g. customers:17 (as steward export writes them).")
+    source = store.source_named(project, name)
+    found = project.conn.execute("SELECT id FROM records WHERE source_id = ? AND row_no = ?",
+                                 (source.id, int(row))).fetchone()
+    if found is None:
+        raise StewardError(f"Source '{name}' has no imported row {row} (rejected rows have no record).")
+    columns = store.columns(project, source.id)
+    by_field = [c.position for c in columns if c.field == column]
+    position = by_field[0] if by_field else find_column([c.header for c in columns], [c.label for c in columns],
+                                                        column)
+    return found[0], position
+
+
+@click.command("fix")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("record")
+@click.argument("column")
+@click.argument("value", required=False)
+@click.option("--clear", is_flag=True, help="Remove the fix, so the imported value shows again.")
+@click.option("--comment", default="", help="Why, for the audit trail.")
+def fix_command(project: Path, record: str, column: str, value: str | None, clear: bool, comment: str) -> None:
+    """Set VALUE for COLUMN of RECORD (SOURCE:ROW); the imported value stays untouched underneath."""
+    if clear == (value is not None):
+        raise click.UsageError("Give a VALUE, or --clear to remove the fix.")
+    with Project.open(project) as opened:
+        record_id, position = _record_and_column(opened, record, column)
+        entry = operations.perform(opened, operations.FixValue(record_id, position, value), comment)
+    before = entry.before["inverse"]["value"]
+    click.echo(f"{record}, column {position + 1}: {'fix removed' if clear else repr(value)}"
+               f" (was {'the imported value' if before is None else repr(before)}; audit entry #{entry.id}).")
 
 
 @click.command("reject")

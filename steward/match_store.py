@@ -53,7 +53,7 @@ def canonical_rows(project: Project) -> tuple[list[int], list[dict[str, str]]]:
         positions = {c.field: c.position for c in store.columns(project, source.id) if c.field}
         first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source.id,)).fetchone()[0]
         for offset in range(0, source.record_count, _PAGE):
-            page = store.value_rows(project, source.id, offset, _PAGE)
+            page = store.effective_rows(project, source.id, offset, _PAGE)
             ids.extend(range(first + offset, first + offset + len(page)))
             rows.extend({f: row[p] for f, p in positions.items() if p < len(row)} for row in page)
     return ids, rows
@@ -111,8 +111,9 @@ def match_project(project: Project, config: MatchConfig = MatchConfig(), progres
 
 
 def _fields(project: Project) -> str:
-    return json.dumps([[s.id, [(c.position, c.field) for c in store.columns(project, s.id) if c.field]]
-                       for s in store.sources(project)])
+    """Each source's mapping and how often its fixes changed: a run can only be extended if neither did."""
+    return json.dumps([[s.id, [(c.position, c.field) for c in store.columns(project, s.id) if c.field],
+                        store.fix_generation(project, s.id)] for s in store.sources(project)])
 
 
 def _previous_run(project: Project, config: MatchConfig, fields: str, records: int) -> tuple[Model, int] | None:
@@ -123,8 +124,8 @@ def _previous_run(project: Project, config: MatchConfig, fields: str, records: i
         "SELECT config, model, fields, last_record, records FROM match_runs ORDER BY id DESC LIMIT 1").fetchone()
     if row is None or row[0] != json.dumps(asdict(config)) or records > 2 * row[4]:
         return None
-    old_sources = {source_id: mapping for source_id, mapping in json.loads(row[2])}
-    now = {source_id: mapping for source_id, mapping in json.loads(fields)}
+    old_sources = {source_id: rest for source_id, *rest in json.loads(row[2])}
+    now = {source_id: rest for source_id, *rest in json.loads(fields)}
     if any(now.get(source_id) != mapping for source_id, mapping in old_sources.items()):
         return None
     stored = json.loads(row[1])

@@ -92,10 +92,47 @@ class RestoreCluster:
                 "marked": [list(p) for p in self.marked]}
 
 
+@dataclass(frozen=True)
+class FixValue:
+    """A steward's value for one record's column, laid over the imported value (which never changes);
+    ``value`` None removes the fix, so the imported value shows again."""
+
+    record_id: int
+    position: int
+    value: str | None
+    action: str = "fix_value"
+
+    def apply(self, project: Project) -> "FixValue":
+        conn = project.conn
+        found = conn.execute("SELECT source_id FROM records WHERE id = ?", (self.record_id,)).fetchone()
+        width = found and conn.execute("SELECT COUNT(*) FROM columns WHERE source_id = ?", (found[0],)).fetchone()[0]
+        if not found or not 0 <= self.position < width:
+            raise Conflict(f"Record {self.record_id} has no column {self.position + 1}.")
+        current = conn.execute("SELECT value FROM fixes WHERE record_id = ? AND position = ?",
+                               (self.record_id, self.position)).fetchone()
+        if self.value is None:
+            conn.execute("DELETE FROM fixes WHERE record_id = ? AND position = ?", (self.record_id, self.position))
+        else:
+            conn.execute("INSERT OR REPLACE INTO fixes (record_id, position, value, fixed_at) VALUES (?, ?, ?, ?)",
+                         (self.record_id, self.position, self.value, utc_now()))
+        key = f"fixes:{found[0]}"  # validation and matching re-read a source whose fixes changed
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') "
+                     "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (key,))
+        return FixValue(self.record_id, self.position, current[0] if current else None)
+
+    def targets(self) -> Any:
+        return {"record": self.record_id, "column": self.position}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "record_id": self.record_id, "position": self.position, "value": self.value}
+
+
 def from_dict(data: dict[str, Any]) -> Operation:
     """Rebuild an operation stored in an audit entry."""
     if data.get("action") == "reject_cluster":
         return RejectCluster(int(data["cluster_id"]))
+    if data.get("action") == "fix_value":
+        return FixValue(int(data["record_id"]), int(data["position"]), data["value"])
     if data.get("action") == "restore_cluster":
         return RestoreCluster(int(data["cluster_id"]), tuple(data["members"]),
                               tuple(tuple(p) for p in data["marked"]))

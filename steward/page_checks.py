@@ -109,7 +109,7 @@ def run_job(job: PageJob) -> PageOutcome:
     project = _projects.get(job.path)
     if project is None:
         project = _projects[job.path] = Project.open(Path(job.path), read_only=True)
-    return check_rows(job, store.value_rows(project, job.source_id, job.offset, job.limit), _worker_state)
+    return check_rows(job, store.effective_rows(project, job.source_id, job.offset, job.limit), _worker_state)
 
 
 #: More workers than this add memory (two pages in flight each) sooner than speed.

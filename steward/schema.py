@@ -207,6 +207,16 @@ CREATE TABLE audit (
 ) STRICT;
 CREATE INDEX audit_by_action ON audit (action, id);
 
+-- Fixes are a layer over the imported values, which are never changed: the
+-- value a steward set for a record's column (by position), the newest wins.
+CREATE TABLE fixes (
+    record_id INTEGER NOT NULL REFERENCES records(id),
+    position  INTEGER NOT NULL,
+    value     TEXT NOT NULL,
+    fixed_at  TEXT NOT NULL,
+    PRIMARY KEY (record_id, position)
+) STRICT, WITHOUT ROWID;
+
 CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'the audit trail is append-only');

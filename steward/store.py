@@ -118,6 +118,28 @@ def value_rows(project: Project, source_id: int, offset: int = 0, limit: int = 2
     return json.loads("[" + ",".join(vals) + "]") if vals else []
 
 
+def effective_rows(project: Project, source_id: int, offset: int = 0, limit: int = 20_000) -> list[list[str]]:
+    """Like value_rows, with the steward's fixes laid over the imported values (which stay untouched)."""
+    rows = value_rows(project, source_id, offset, limit)
+    if not rows:
+        return rows
+    first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+    start = first + offset
+    for record_id, position, value in project.conn.execute(
+            "SELECT record_id, position, value FROM fixes WHERE record_id >= ? AND record_id < ?",
+            (start, start + len(rows))):
+        row = rows[record_id - start]
+        if position < len(row):
+            row[position] = value
+    return rows
+
+
+def fix_generation(project: Project, source_id: int) -> int:
+    """How many times fixes of this source changed: part of what validation results depend on."""
+    row = project.conn.execute("SELECT value FROM meta WHERE key = ?", (f"fixes:{source_id}",)).fetchone()
+    return int(row[0]) if row else 0
+
+
 def rejected_rows(project: Project, source_id: int, limit: int | None = None) -> list[RejectedRow]:
     """Rejected rows in file order; ``limit`` keeps a window from loading a million of them."""
     rows = project.conn.execute(

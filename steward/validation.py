@@ -100,6 +100,7 @@ class _Run:
         self.positions = {s.id: {c.field: c.position for c in store.columns(project, s.id) if c.field}
                           for s in sources}
         self.first_ids = dict(project.conn.execute("SELECT id, first_record_id FROM sources").fetchall())
+        self.fixes = {s.id: store.fix_generation(project, s.id) for s in sources}
         self.done = self.total = 0
         self.unique_rules: list[Rule] = []
         self.unique_seen: dict[str, dict[str, int]] = {}
@@ -113,6 +114,7 @@ class _Run:
         parts: dict[str, Any] = {
             "rule": rule.to_dict(), "reads": {f: positions.get(f) for f in sorted(reads)},
             "versions": [standardize.VERSION, CHECKS_VERSION, _LIBRARIES],
+            "fixes": self.fixes[source.id] if rule.kind != "unique" else [self.fixes[s.id] for s in self.sources],
         }
         if rule.kind in _REGIONAL_KINDS:
             parts["region"] = self.region
@@ -143,7 +145,8 @@ class _Run:
             r.field in self.positions[s.id] for r in self.unique_rules)]
         self.total = sum(s.record_count for s in to_read)
         workers = worker_count(self.project) if self.total >= POOL_THRESHOLD else 0
-        pages = Pages(workers, lambda job: store.value_rows(self.project, job.source_id, job.offset, job.limit))
+        pages = Pages(workers,
+                      lambda job: store.effective_rows(self.project, job.source_id, job.offset, job.limit))
         try:
             for source in to_read:
                 page_rules = [r for r in stale.get(source.id, []) if r.kind != "unique"]

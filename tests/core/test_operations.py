@@ -100,3 +100,48 @@ def test_cli_reject_and_undo(matched: Path, capsys: pytest.CaptureFixture[str]) 
     assert "not a proposed cluster" in capsys.readouterr().err
     assert main(["undo", str(matched)]) == 0
     assert "Reverted entry" in capsys.readouterr().out
+
+
+def test_a_fix_is_a_layer_that_validation_reads_and_undo_removes(tmp_path: Path) -> None:
+    from steward import rule_store, store
+    from steward.rules import Rule
+    from steward.validation import validate
+
+    path = tmp_path / "p.steward"
+    with Project.create(path) as project:
+        result = import_file(project, sample_csv(), ImportOptions())
+        rule_store.save_rules(project, [Rule("email_valid", "email", "email")])
+        failing = validate(project).rules[0].failures
+        record_id, = project.conn.execute("SELECT record_id FROM failures LIMIT 1").fetchone()
+        raw = project.conn.execute("SELECT vals FROM records WHERE id = ?", (record_id,)).fetchone()[0]
+        position = next(c.position for c in store.columns(project, result.source_id) if c.field == "email")
+        operations.perform(project, operations.FixValue(record_id, position, "fixed@example.com"))
+        after_fix = validate(project)
+        assert after_fix.rules[0].failures == failing - 1 and after_fix.rechecked == result.imported
+        assert project.conn.execute("SELECT vals FROM records WHERE id = ?", (record_id,)).fetchone()[0] == raw
+        first = project.conn.execute("SELECT first_record_id FROM sources").fetchone()[0]
+        assert store.effective_rows(project, result.source_id, record_id - first, 1)[0][position] == \
+            "fixed@example.com"
+        assert store.value_rows(project, result.source_id, record_id - first, 1)[0][position] != "fixed@example.com"
+        operations.undo(project)
+        assert validate(project).rules[0].failures == failing
+        assert project.conn.execute("SELECT COUNT(*) FROM fixes").fetchone()[0] == 0
+        with pytest.raises(operations.Conflict, match="no column"):
+            operations.perform(project, operations.FixValue(record_id, 999, "x"))
+
+
+def test_a_fix_makes_the_next_match_run_compare_everything(matched: Path) -> None:
+    with Project.open(matched) as project:
+        record_id, = project.conn.execute("SELECT MIN(id) FROM records").fetchone()
+        operations.perform(project, operations.FixValue(record_id, 1, "Thomasina"))
+        assert not match_project(project).incremental
+
+
+def test_cli_fix(matched: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fix", str(matched), "customers:1", "email", "new@example.com", "--comment", "phoned"]) == 0
+    assert "'new@example.com' (was the imported value" in capsys.readouterr().out
+    assert main(["fix", str(matched), "customers:1", "email", "--clear"]) == 0
+    assert "fix removed (was 'new@example.com'" in capsys.readouterr().out
+    assert main(["fix", str(matched), "customers:99999", "email", "x"]) == 1
+    assert "has no imported row 99999" in capsys.readouterr().err
+    assert main(["fix", str(matched), "customers:1", "email"]) == 2
