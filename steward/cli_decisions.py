@@ -12,8 +12,8 @@ from .importer import find_column
 from .project import Project
 
 
-def _record_and_column(project: Project, where: str, column: str) -> tuple[int, int]:
-    """SOURCE:ROW (as export writes them) and a column (canonical field, header, label or #N) to ids."""
+def _record(project: Project, where: str) -> tuple[store.Source, int]:
+    """SOURCE:ROW, as export writes them, to the source and the record id."""
     name, sep, row = where.rpartition(":")
     if not sep or not row.isdigit():
         raise StewardError(f"'{where}' is not SOURCE:ROW, e.g. customers:17 (as steward export writes them).")
@@ -22,11 +22,17 @@ def _record_and_column(project: Project, where: str, column: str) -> tuple[int, 
                                  (source.id, int(row))).fetchone()
     if found is None:
         raise StewardError(f"Source '{name}' has no imported row {row} (rejected rows have no record).")
+    return source, found[0]
+
+
+def _record_and_column(project: Project, where: str, column: str) -> tuple[int, int]:
+    """SOURCE:ROW and a column (canonical field, header, label or #N) to record id and column position."""
+    source, record_id = _record(project, where)
     columns = store.columns(project, source.id)
     by_field = [c.position for c in columns if c.field == column]
     position = by_field[0] if by_field else find_column([c.header for c in columns], [c.label for c in columns],
                                                         column)
-    return found[0], position
+    return record_id, position
 
 
 @click.command("fix")
@@ -59,6 +65,21 @@ def reject_command(project: Path, cluster_id: int, comment: str) -> None:
     members = len(entry.before["inverse"]["members"])
     click.echo(f"Cluster {cluster_id}: its {members} records are marked as not duplicates (audit entry #{entry.id}; "
                f"undo with: steward undo {project}).")
+
+
+@click.command("accept")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("rule")
+@click.option("--record", "record", metavar="SOURCE:ROW", help="Only this record's failure (default: all of the rule).")
+@click.option("--comment", default="", help="Why, for the audit trail.")
+def accept_command(project: Path, rule: str, record: str | None, comment: str) -> None:
+    """Accept the suggested fixes of RULE's failures, as one decision (one audit entry, one undo)."""
+    with Project.open(project) as opened:
+        record_id = _record(opened, record)[1] if record is not None else None
+        entry = operations.perform(opened, operations.accept_suggestions(opened, rule, record_id), comment)
+    count = len(entry.after["operation"]["fixes"])
+    click.echo(f"Accepted {count} suggested fix{'es' if count != 1 else ''} of rule '{rule}' (audit entry #{entry.id}; "
+               f"validate again to update the failures; undo with: steward undo {project}).")
 
 
 @click.command("undo")

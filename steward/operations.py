@@ -127,10 +127,47 @@ class FixValue:
         return {"action": self.action, "record_id": self.record_id, "position": self.position, "value": self.value}
 
 
+@dataclass(frozen=True)
+class FixValues:
+    """Several fixes as one decision (accepting all suggestions of a rule): one transaction, one audit entry."""
+
+    fixes: tuple[tuple[int, int, str | None], ...]   # (record id, column position, value or None)
+    action: str = "fix_values"
+
+    def apply(self, project: Project) -> "FixValues":
+        inverses = [FixValue(*fix).apply(project) for fix in self.fixes]
+        return FixValues(tuple((i.record_id, i.position, i.value) for i in reversed(inverses)))
+
+    def targets(self) -> Any:
+        return {"records": sorted({record for record, _, _ in self.fixes})}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "fixes": [list(fix) for fix in self.fixes]}
+
+
+def accept_suggestions(project: Project, rule: str, record_id: int | None = None) -> FixValues:
+    """The fixes that accept the stored suggestions of ``rule`` (for one record, or all of its failures)."""
+    query = ("SELECT f.record_id, c.position, f.suggestion FROM failures f JOIN records r ON r.id = f.record_id "
+             "JOIN columns c ON c.source_id = r.source_id AND c.field = f.field "
+             "WHERE f.rule = ? AND f.suggestion IS NOT NULL")
+    parameters: list[Any] = [rule]
+    if record_id is not None:
+        query += " AND f.record_id = ?"
+        parameters.append(record_id)
+    fixes = tuple((r, p, s) for r, p, s in project.conn.execute(query + " ORDER BY f.record_id", parameters))
+    if not fixes:
+        raise StewardError(f"Rule '{rule}' has no suggested fixes to accept"
+                           + (" for that record." if record_id is not None else
+                              " (validate again if the data or the rules changed)."))
+    return FixValues(fixes)
+
+
 def from_dict(data: dict[str, Any]) -> Operation:
     """Rebuild an operation stored in an audit entry."""
     if data.get("action") == "reject_cluster":
         return RejectCluster(int(data["cluster_id"]))
+    if data.get("action") == "fix_values":
+        return FixValues(tuple((int(r), int(p), v) for r, p, v in data["fixes"]))
     if data.get("action") == "fix_value":
         return FixValue(int(data["record_id"]), int(data["position"]), data["value"])
     if data.get("action") == "restore_cluster":

@@ -145,3 +145,31 @@ def test_cli_fix(matched: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fix", str(matched), "customers:99999", "email", "x"]) == 1
     assert "has no imported row 99999" in capsys.readouterr().err
     assert main(["fix", str(matched), "customers:1", "email"]) == 2
+
+
+def test_accepting_a_rules_suggestions_is_one_decision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from steward import rule_store
+    from steward.rules import Rule
+    from steward.validation import validate
+
+    path = tmp_path / "p.steward"
+    with Project.create(path) as project:
+        import_file(project, sample_csv(), ImportOptions())
+        rule_store.set_default_region(project, "GB")
+        rule = Rule("phone_format", "phone", "phone", params={"require": "international_form"})
+        rule_store.save_rules(project, [rule])
+        before = validate(project).rules[0].failures
+        suggested = project.conn.execute("SELECT COUNT(*) FROM failures WHERE suggestion IS NOT NULL").fetchone()[0]
+        assert before > 0 and suggested == before
+        entry = operations.perform(project, operations.accept_suggestions(project, "phone_format"))
+        assert len(entry.after["operation"]["fixes"]) == suggested and entry.targets["records"]
+        assert validate(project).rules[0].failures == 0
+        operations.undo(project)
+        assert validate(project).rules[0].failures == before
+        assert project.conn.execute("SELECT COUNT(*) FROM fixes").fetchone()[0] == 0
+        with pytest.raises(StewardError, match="no suggested fixes"):
+            operations.accept_suggestions(project, "no_such_rule")
+    assert main(["accept", str(path), "phone_format"]) == 0
+    assert f"Accepted {suggested} suggested fixes of rule 'phone_format'" in capsys.readouterr().out
+    assert main(["accept", str(path), "phone_format", "--record", "customers:99999"]) == 1
+    assert "has no imported row" in capsys.readouterr().err
