@@ -18,7 +18,7 @@ import click
 
 from . import __version__, audit, store
 from .cli_audit import audit_command
-from .cli_decisions import accept_command, fix_command, reject_command, undo_command
+from .cli_decisions import accept_command, defer_command, fix_command, reject_command, undo_command
 from .cli_match import match_command
 from .cli_rules import rules_command, validate_command
 from .cli_util import progress_bar
@@ -299,6 +299,7 @@ cli.add_command(reject_command)
 cli.add_command(undo_command)
 cli.add_command(fix_command)
 cli.add_command(accept_command)
+cli.add_command(defer_command)
 
 
 def main(argv: list[str] | None = None) -> int:

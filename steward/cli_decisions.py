@@ -82,6 +82,17 @@ def accept_command(project: Path, rule: str, record: str | None, comment: str) -
                f"validate again to update the failures; undo with: steward undo {project}).")
 
 
+@click.command("defer")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("cluster_id", type=int)
+@click.option("--note", required=True, help="Why it waits, e.g. 'ask the dealer about the address'.")
+def defer_command(project: Path, cluster_id: int, note: str) -> None:
+    """Put CLUSTER_ID aside to decide later, with a note (audited; undo puts it back)."""
+    with Project.open(project) as opened:
+        entry = operations.perform(opened, operations.defer(cluster_id, note), note)
+    click.echo(f"Cluster {cluster_id} deferred (audit entry #{entry.id}).")
+
+
 @click.command("undo")
 @click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def undo_command(project: Path) -> None:

@@ -93,6 +93,35 @@ class RestoreCluster:
 
 
 @dataclass(frozen=True)
+class SetClusterStatus:
+    """Defer a proposed cluster with a note (status 'deferred'), or put back its earlier status and note."""
+
+    cluster_id: int
+    status: str
+    note: str = ""
+    action: str = "set_cluster_status"
+
+    def apply(self, project: Project) -> "SetClusterStatus":
+        current = project.conn.execute("SELECT status, note FROM clusters WHERE id = ?", (self.cluster_id,)).fetchone()
+        if current is None:
+            raise Conflict(f"Cluster {self.cluster_id} no longer exists: a later match run replaced the proposals.")
+        project.conn.execute("UPDATE clusters SET status = ?, note = ? WHERE id = ?",
+                             (self.status, self.note, self.cluster_id))
+        return SetClusterStatus(self.cluster_id, current[0], current[1])
+
+    def targets(self) -> Any:
+        return {"cluster": self.cluster_id}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "cluster_id": self.cluster_id, "status": self.status, "note": self.note}
+
+
+def defer(cluster_id: int, note: str) -> SetClusterStatus:
+    """Put a cluster aside to decide later, saying why."""
+    return SetClusterStatus(cluster_id, "deferred", note)
+
+
+@dataclass(frozen=True)
 class FixValue:
     """A steward's value for one record's column, laid over the imported value (which never changes);
     ``value`` None removes the fix, so the imported value shows again."""
@@ -166,6 +195,8 @@ def from_dict(data: dict[str, Any]) -> Operation:
     """Rebuild an operation stored in an audit entry."""
     if data.get("action") == "reject_cluster":
         return RejectCluster(int(data["cluster_id"]))
+    if data.get("action") == "set_cluster_status":
+        return SetClusterStatus(int(data["cluster_id"]), data["status"], data.get("note", ""))
     if data.get("action") == "fix_values":
         return FixValues(tuple((int(r), int(p), v) for r, p, v in data["fixes"]))
     if data.get("action") == "fix_value":

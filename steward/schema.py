@@ -170,7 +170,8 @@ CREATE INDEX match_pairs_by_b ON match_pairs (b);
 CREATE TABLE clusters (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an exported id cannot come to mean another cluster
     confidence  REAL NOT NULL,
-    status      TEXT NOT NULL,                    -- auto | review
+    status      TEXT NOT NULL,                    -- auto | review | deferred
+    note        TEXT NOT NULL DEFAULT '',         -- the steward's note, e.g. why it was deferred
     flags       TEXT NOT NULL,                    -- JSON list, e.g. ["weak_link"]
     size        INTEGER NOT NULL
 ) STRICT;

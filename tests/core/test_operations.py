@@ -173,3 +173,20 @@ def test_accepting_a_rules_suggestions_is_one_decision(tmp_path: Path, capsys: p
     assert f"Accepted {suggested} suggested fixes of rule 'phone_format'" in capsys.readouterr().out
     assert main(["accept", str(path), "phone_format", "--record", "customers:99999"]) == 1
     assert "has no imported row" in capsys.readouterr().err
+
+
+def test_deferring_a_cluster_keeps_the_note_and_undo_restores_it(matched: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    with Project.open(matched) as project:
+        cluster_id, _ = a_cluster(project)
+        before = project.conn.execute("SELECT status, note FROM clusters WHERE id = ?", (cluster_id,)).fetchone()
+    assert main(["defer", str(matched), str(cluster_id), "--note", "ask the dealer"]) == 0
+    with Project.open(matched) as project:
+        assert project.conn.execute("SELECT status, note FROM clusters WHERE id = ?", (cluster_id,)).fetchone() == \
+            ("deferred", "ask the dealer")
+        assert audit.entries(project, limit=1)[0].comment == "ask the dealer"
+        operations.undo(project)
+        assert project.conn.execute("SELECT status, note FROM clusters WHERE id = ?", (cluster_id,)).fetchone() == \
+            before
+    assert main(["defer", str(matched), "999999", "--note", "x"]) == 1
+    assert "no longer exists" in capsys.readouterr().err
