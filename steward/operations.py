@@ -144,7 +144,8 @@ class FixValue:
         else:
             conn.execute("INSERT OR REPLACE INTO fixes (record_id, position, value, fixed_at) VALUES (?, ?, ?, ?)",
                          (self.record_id, self.position, self.value, utc_now()))
-        key = f"fixes:{found[0]}"  # validation and matching re-read a source whose fixes changed
+        conn.execute("INSERT OR IGNORE INTO dirty_records (record_id) VALUES (?)", (self.record_id,))
+        key = f"fixes:{found[0]}"  # matching (and completeness) re-read a source whose fixes changed
         conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') "
                      "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (key,))
         return FixValue(self.record_id, self.position, current[0] if current else None)

@@ -218,6 +218,11 @@ CREATE TABLE fixes (
     PRIMARY KEY (record_id, position)
 ) STRICT, WITHOUT ROWID;
 
+-- Records whose fixed values changed since the last validation: re-checked one by one.
+CREATE TABLE dirty_records (
+    record_id INTEGER PRIMARY KEY REFERENCES records(id)
+) STRICT;
+
 CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'the audit trail is append-only');

@@ -23,6 +23,7 @@ import phonenumbers
 
 from . import standardize, store
 from .errors import StewardError
+from .checks import Cache, Page, compile_rule
 from .page_checks import POOL_THRESHOLD, PageJob, Pages, worker_count
 from .progress import Progress, no_progress
 from .project import Project, utc_now
@@ -114,7 +115,8 @@ class _Run:
         parts: dict[str, Any] = {
             "rule": rule.to_dict(), "reads": {f: positions.get(f) for f in sorted(reads)},
             "versions": [standardize.VERSION, CHECKS_VERSION, _LIBRARIES],
-            "fixes": self.fixes[source.id] if rule.kind != "unique" else [self.fixes[s.id] for s in self.sources],
+            # Fixed records are re-checked one by one (dirty_records); a unique rule compares across all of them.
+            "fixes": [self.fixes[s.id] for s in self.sources] if rule.kind == "unique" else None,
         }
         if rule.kind in _REGIONAL_KINDS:
             parts["region"] = self.region
@@ -156,12 +158,36 @@ class _Run:
             pages.close()
         for rule in self.unique_rules:
             self._write_unique(rule, self.unique_dups[rule.field])
+        self._recheck_fixed(stale)
         self.project.conn.executemany(
             "INSERT OR REPLACE INTO validation_state (rule, source_id, fingerprint) VALUES (?, ?, ?)",
             [(rule, source, fp) for (rule, source), fp in fingerprints.items()],
         )
         self.progress(self.total, self.total)
         return self.done, notes
+
+    def _recheck_fixed(self, stale: dict[int, list[Rule]]) -> None:
+        """Check records whose fixes changed against the rules not already re-run over their whole source."""
+        dirty = [r for (r,) in self.project.conn.execute("SELECT record_id FROM dirty_records ORDER BY record_id")]
+        self.project.conn.execute("DELETE FROM dirty_records")
+        for source in self.sources:
+            first = self.first_ids[source.id]
+            ids = [r for r in dirty if first is not None and first <= r < first + source.record_count]
+            positions = self.positions[source.id]
+            rules = [r for r in self.rules if r not in stale.get(source.id, []) and r.kind != "unique"
+                     and r.field in positions and (r.kind != "phone_country" or r.params["country_field"] in positions)]
+            if not ids or not rules:
+                continue
+            rows = [store.effective_rows(self.project, source.id, record_id - first, 1)[0] for record_id in ids]
+            columns = {f: [row[p] if p < len(row) else "" for row in rows] for f, p in positions.items()}
+            page = Page(columns, len(rows), self.region, Cache())
+            self.project.conn.executemany(
+                "DELETE FROM failures WHERE rule = ? AND record_id = ?", [(r.name, i) for r in rules for i in ids])
+            self.project.conn.executemany(
+                "INSERT INTO failures (rule, record_id, field, severity, detail, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
+                [(rule.name, ids[f.index], rule.field, rule.severity, f.detail, f.suggestion)
+                 for rule in rules for f in compile_rule(rule, self.today)(page)])
+            self.done += len(ids)
 
     def _clear(self, source: store.Source, rules: list[Rule]) -> None:
         first = self.first_ids[source.id]
@@ -214,7 +240,7 @@ class _Run:
         )
 
     def _completeness_fp(self, source: store.Source) -> str:
-        return json.dumps([source.record_count, sorted(self.positions[source.id].items())])
+        return json.dumps([source.record_count, sorted(self.positions[source.id].items()), self.fixes[source.id]])
 
     def _stored_completeness_fp(self, source: store.Source) -> str | None:
         row = self.project.conn.execute("SELECT fingerprint FROM completeness WHERE source_id = ?",

@@ -117,7 +117,10 @@ def test_a_fix_is_a_layer_that_validation_reads_and_undo_removes(tmp_path: Path)
         position = next(c.position for c in store.columns(project, result.source_id) if c.field == "email")
         operations.perform(project, operations.FixValue(record_id, position, "fixed@example.com"))
         after_fix = validate(project)
-        assert after_fix.rules[0].failures == failing - 1 and after_fix.rechecked == result.imported
+        # The fixed record is checked on its own; the source is only read again to recount its completeness.
+        assert after_fix.rules[0].failures == failing - 1 and after_fix.rechecked == result.imported + 1
+        state = project.conn.execute("SELECT COUNT(*) FROM dirty_records").fetchone()[0]
+        assert state == 0
         assert project.conn.execute("SELECT vals FROM records WHERE id = ?", (record_id,)).fetchone()[0] == raw
         first = project.conn.execute("SELECT first_record_id FROM sources").fetchone()[0]
         assert store.effective_rows(project, result.source_id, record_id - first, 1)[0][position] == \
@@ -190,3 +193,26 @@ def test_deferring_a_cluster_keeps_the_note_and_undo_restores_it(matched: Path,
             before
     assert main(["defer", str(matched), "999999", "--note", "x"]) == 1
     assert "no longer exists" in capsys.readouterr().err
+
+
+def test_fixed_records_are_rechecked_on_their_own_with_the_same_result_as_a_full_run(tmp_path: Path) -> None:
+    from steward import rule_store, store
+    from steward.validation import validate
+
+    path = tmp_path / "p.steward"
+    with Project.create(path) as project:
+        result = import_file(project, sample_csv(), ImportOptions())
+        rule_store.set_default_region(project, "GB")
+        rule_store.save_rules(project, rule_store.propose_rules(project))
+        validate(project)
+        columns = {c.field: c.position for c in store.columns(project, result.source_id) if c.field}
+        first = project.conn.execute("SELECT first_record_id FROM sources").fetchone()[0]
+        for offset, field, value in [(0, "email", "bad@@x"), (5, "phone", "+44 20 7946 0958"), (9, "email", "")]:
+            operations.perform(project, operations.FixValue(first + offset, columns[field], value))
+        validate(project)
+        incremental = project.conn.execute("SELECT * FROM failures ORDER BY rule, record_id").fetchall()
+        project.conn.execute("DELETE FROM validation_state")
+        validate(project)
+        full = project.conn.execute("SELECT * FROM failures ORDER BY rule, record_id").fetchall()
+    assert incremental == full
+    assert any(r[1] == first and r[0] == "email_valid" for r in full)
