@@ -6,7 +6,6 @@ import json
 from typing import Iterator
 
 from . import store
-from .match_store import cluster_of_records
 from .project import Project
 
 _PAGE = 20_000
@@ -86,7 +85,7 @@ def cluster_rows(project: Project, sources: list[store.Source], placement: dict[
                  width: int) -> Iterator[list[str]]:
     """Every imported record with its cluster id and confidence (both empty when it is alone)."""
     for source, page in _pages(project, sources):
-        clusters = cluster_of_records(project, page[0].id, page[-1].id)
+        clusters = store.cluster_of_records(project, page[0].id, page[-1].id)
         for record in page:
             cluster_id, confidence = clusters.get(record.id, ("", None))
             yield [source.name, str(record.row_no), str(cluster_id), "" if confidence is None else f"{confidence:.4f}"] \

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass
-from typing import Iterator, Mapping
+from typing import Iterator
 
 import numpy as np
 
@@ -174,12 +174,3 @@ def _explained_pairs(ids: list[int], result: MatchResult, least: float) -> Itera
         # JSON objects written directly: the keys are plain field names and the values numbers.
         yield (min(a, b), max(a, b), probability, "{" + ",".join(f'"{n}":{lv}' for n, lv, _ in shown) + "}",
                "{" + ",".join(f'"{n}":{w!r}' for n, _, w in shown) + "}")
-
-
-def cluster_of_records(project: Project, first_id: int, last_id: int) -> Mapping[int, tuple[int, float]]:
-    """record id → (cluster id, confidence) for records first_id … last_id that are in a cluster."""
-    rows = project.conn.execute(
-        "SELECT m.record_id, c.id, c.confidence FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
-        "WHERE m.record_id >= ? AND m.record_id <= ?", (first_id, last_id),
-    )
-    return {record_id: (cluster_id, confidence) for record_id, cluster_id, confidence in rows}

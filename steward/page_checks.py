@@ -56,7 +56,7 @@ class PageOutcome:
     unique_keys: dict[str, list[tuple[str, int]]]   # field → (key, record_id)
 
 
-class _RunState:
+class RunState:
     """What a process keeps between pages of one run: caches and compiled checkers."""
 
     def __init__(self, job: PageJob) -> None:
@@ -75,7 +75,7 @@ class _RunState:
         return result
 
 
-def check_rows(job: PageJob, rows: list[list[str]], state: _RunState) -> PageOutcome:
+def check_rows(job: PageJob, rows: list[list[str]], state: RunState) -> PageOutcome:
     """Check one page of already-read rows: the pure part, the same in every process."""
     columns = {f: [row[p] if p < len(row) else "" for row in rows] for f, p in job.positions.items()}
     page = Page(columns, len(rows), job.region, state.cache)
@@ -95,7 +95,7 @@ def check_rows(job: PageJob, rows: list[list[str]], state: _RunState) -> PageOut
 
 
 # A worker process runs one job at a time, so its run state and connection can be module globals.
-_worker_state: _RunState | None = None
+_worker_state: RunState | None = None
 _projects: dict[str, Any] = {}
 
 
@@ -105,7 +105,7 @@ def run_job(job: PageJob) -> PageOutcome:
 
     global _worker_state
     if _worker_state is None or _worker_state.run != job.run:
-        _worker_state = _RunState(job)
+        _worker_state = RunState(job)
     project = _projects.get(job.path)
     if project is None:
         project = _projects[job.path] = Project.open(Path(job.path), read_only=True)
@@ -145,12 +145,12 @@ class Pages:
             # spawn, not fork: the caller may be a GUI with threads and an open SQLite connection.
             self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
         self.window = 2 * workers
-        self._state: _RunState | None = None
+        self._state: RunState | None = None
 
-    def _state_for(self, job: PageJob) -> _RunState:
+    def _state_for(self, job: PageJob) -> RunState:
         """In-process runs keep their caches here, not in a global, so two threads never share them."""
         if self._state is None or self._state.run != job.run:
-            self._state = _RunState(job)
+            self._state = RunState(job)
         return self._state
 
     def run(self, jobs: list[PageJob]) -> Iterator[PageOutcome]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Mapping
 
 from . import audit
 from .errors import StewardError
@@ -168,3 +169,12 @@ def set_mapping(project: Project, source_id: int, position: int, field: str | No
         after = {p: name for p, name in project.conn.execute(
             "SELECT position, field FROM columns WHERE source_id = ? AND field IS NOT NULL", (source_id,))}
         audit.append(project, "map_column", {"source_id": source_id, "position": position}, before, after)
+
+
+def cluster_of_records(project: Project, first_id: int, last_id: int) -> Mapping[int, tuple[int, float]]:
+    """record id → (cluster id, confidence) for records first_id … last_id that are in a cluster."""
+    rows = project.conn.execute(
+        "SELECT m.record_id, c.id, c.confidence FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
+        "WHERE m.record_id >= ? AND m.record_id <= ?", (first_id, last_id),
+    )
+    return {record_id: (cluster_id, confidence) for record_id, cluster_id, confidence in rows}

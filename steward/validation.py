@@ -23,8 +23,7 @@ import phonenumbers
 
 from . import standardize, store
 from .errors import StewardError
-from .checks import Cache, Page, compile_rule
-from .page_checks import POOL_THRESHOLD, PageJob, Pages, worker_count
+from .page_checks import POOL_THRESHOLD, PageJob, Pages, RunState, check_rows, worker_count
 from .progress import Progress, no_progress
 from .project import Project, utc_now
 from .rule_store import default_region, load_rules
@@ -133,8 +132,7 @@ class _Run:
         for source in self.sources:
             for rule in self.rules:
                 fp = fingerprints[(rule.name, source.id)] = self.fingerprint(rule, source)
-                needed = [rule.field] + ([rule.params["country_field"]] if rule.kind == "phone_country" else [])
-                missing = [f for f in needed if f not in self.positions[source.id]]
+                missing = [f for f in _fields_read(rule) if f not in self.positions[source.id]]
                 if missing:
                     notes.append(f"{rule.name}: not applied to '{source.name}' (no column mapped to {missing[0]})")
                 if self.state.get((rule.name, source.id)) != fp:
@@ -175,18 +173,19 @@ class _Run:
             ids = [r for r in dirty if first is not None and first <= r < first + source.record_count]
             positions = self.positions[source.id]
             rules = [r for r in self.rules if r not in stale.get(source.id, []) and r.kind != "unique"
-                     and r.field in positions and (r.kind != "phone_country" or r.params["country_field"] in positions)]
+                     and _applies(r, positions)]
             if not ids or not rules:
                 continue
             rows = [store.effective_rows(self.project, source.id, record_id - first, 1)[0] for record_id in ids]
-            columns = {f: [row[p] if p < len(row) else "" for row in rows] for f, p in positions.items()}
-            page = Page(columns, len(rows), self.region, Cache())
+            # The rows are not contiguous: check them as a page starting at id 0, then map positions to ids.
+            job = PageJob(str(self.project.path), self.token, source.id, 0, len(rows), 0, positions,
+                          [r.to_dict() for r in rules], self.today.isoformat(), self.region)
+            found = check_rows(job, rows, RunState(job)).failures
             self.project.conn.executemany(
                 "DELETE FROM failures WHERE rule = ? AND record_id = ?", [(r.name, i) for r in rules for i in ids])
             self.project.conn.executemany(
                 "INSERT INTO failures (rule, record_id, field, severity, detail, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
-                [(rule.name, ids[f.index], rule.field, rule.severity, f.detail, f.suggestion)
-                 for rule in rules for f in compile_rule(rule, self.today)(page)])
+                [(rule, ids[index], *rest) for rule, index, *rest in found])
             self.done += len(ids)
 
     def _clear(self, source: store.Source, rules: list[Rule]) -> None:
@@ -200,8 +199,7 @@ class _Run:
 
     def _check_source(self, pages: Pages, source: store.Source, page_rules: list[Rule], count_filled: bool) -> None:
         positions = self.positions[source.id]
-        applicable = [r.to_dict() for r in page_rules if r.field in positions and
-                      (r.kind != "phone_country" or r.params["country_field"] in positions)]
+        applicable = [r.to_dict() for r in page_rules if _applies(r, positions)]
         unique_fields = sorted({r.field for r in self.unique_rules if r.field in positions})
         first = self.first_ids[source.id]
         jobs = [PageJob(str(self.project.path), self.token, source.id, offset, _PAGE, first + offset, positions,
@@ -246,6 +244,15 @@ class _Run:
         row = self.project.conn.execute("SELECT fingerprint FROM completeness WHERE source_id = ?",
                                         (source.id,)).fetchone()
         return row[0] if row else None
+
+
+def _fields_read(rule: Rule) -> list[str]:
+    """The mapped fields a rule needs: its own, and the country field a phone-country rule compares with."""
+    return [rule.field] + ([rule.params["country_field"]] if rule.kind == "phone_country" else [])
+
+
+def _applies(rule: Rule, positions: dict[str, int]) -> bool:
+    return all(f in positions for f in _fields_read(rule))
 
 
 def _finish(project: Project, rules: list[Rule], sources: list[store.Source], rechecked: int, notes: list[str],

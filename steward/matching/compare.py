@@ -47,7 +47,7 @@ FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
 _NICKNAMES = NickNamer()
 
 
-def record_columns(records: Sequence[MatchRecord]) -> dict[str, np.ndarray]:
+def match_columns(records: Sequence[MatchRecord]) -> dict[str, np.ndarray]:
     """Each match-view attribute as an array over all records, built once for several comparisons."""
     return {name: np.array([getattr(r, name) for r in records], dtype=object)
             for name in MatchRecord.__dataclass_fields__}
@@ -55,12 +55,12 @@ def record_columns(records: Sequence[MatchRecord]) -> dict[str, np.ndarray]:
 
 def compare(records: Sequence[MatchRecord], pairs: np.ndarray,
             columns: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-    """Levels as an int8 array of shape (pairs, fields), in FIELDS order (``columns`` from record_columns)."""
+    """Levels as an int8 array of shape (pairs, fields), in FIELDS order (``columns`` from match_columns)."""
     out = np.full((len(pairs), len(FIELDS)), MISSING, dtype=np.int8)
     if len(pairs) == 0:
         return out
     left, right = pairs[:, 0], pairs[:, 1]
-    arrays = columns if columns is not None else record_columns(records)
+    arrays = columns if columns is not None else match_columns(records)
 
     def column(attribute: str) -> tuple[np.ndarray, np.ndarray]:
         values = arrays[attribute]
@@ -94,7 +94,7 @@ def value_shares(records: Sequence[MatchRecord], pairs: np.ndarray,
                  columns: Mapping[str, np.ndarray] | None = None) -> dict[int, np.ndarray]:
     """For each frequency-weighed field (by index): per pair, the share of records holding the value both
     sides share, NaN where they differ."""
-    arrays = columns if columns is not None else record_columns(records)
+    arrays = columns if columns is not None else match_columns(records)
     out = {}
     for name in FREQUENCY_FIELDS:
         values = arrays[name]

@@ -223,16 +223,3 @@ def random_pairs(n: int, count: int, seed: int = 7) -> np.ndarray:
     low, high = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
     codes = np.unique(low * n + high)[:count]
     return np.stack([codes // n, codes % n], axis=1)
-
-
-def explain(model: Model, levels_row: Sequence[int]) -> list[tuple[str, str, float]]:
-    """(field, level description, weight) for one pair, for the review screen's waterfall."""
-    weights = model.weights()
-    out = []
-    for f, spec in enumerate(FIELDS):
-        level = int(levels_row[f])
-        if level == MISSING:
-            out.append((spec.name, "missing", 0.0))
-        else:
-            out.append((spec.name, spec.levels[level], float(weights[f][level])))
-    return out

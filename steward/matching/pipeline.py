@@ -16,7 +16,7 @@ import numpy as np
 from ..progress import Progress, no_progress
 from .blocking import DEFAULT_RULES, RULE_FIELDS, BlockingStats, candidate_pairs
 from .clustering import Cluster, find_clusters
-from .compare import compare, record_columns, value_shares
+from .compare import compare, match_columns, value_shares
 from .model import Model, estimate, probabilities, random_pairs
 from .prepare import MatchRecord, prepare
 
@@ -75,7 +75,7 @@ def find_duplicates(rows: Sequence[Mapping[str, str]], config: MatchConfig = Mat
     pairs, stats = candidate_pairs(records, config.rules, max_block=config.max_block, window=config.window,
                                    new_from=new_from)
     lap("block")
-    columns = record_columns(records)
+    columns = match_columns(records)
     levels = compare(records, pairs, columns)
     if model is None:
         random_levels = compare(records, random_pairs(len(records), config.random_pairs), columns)

@@ -243,20 +243,31 @@ def test_incremental_matching_gives_the_clusters_of_a_full_run_with_the_same_mod
     assert any(max(c.members) >= 900 > min(c.members) for c in added.clusters)  # new records joined old ones
 
 
-def test_a_new_source_is_matched_against_what_is_there(tmp_path: Path) -> None:
+def _sample_rows() -> list[list[str]]:
+    """The sample list's header and its well-formed rows."""
     with open(sample_csv(), encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    rows = [r for r in rows if len(r) == len(rows[0])]
-    halves = [rows[:1] + rows[1:150], rows[:1] + rows[150:]]
+    return [r for r in rows if len(r) == len(rows[0])]
+
+
+def _import_and_match(tmp_path: Path, parts: list[list[list[str]]]) -> tuple[Path, list]:
+    """Import each part (header first) as a new source of one project, matching after each; the summaries."""
     path = tmp_path / "p.steward"
-    for index, half in enumerate(halves):
-        part = tmp_path / f"part{index}.csv"
-        with open(part, "w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(half)
+    summaries = []
+    for index, part in enumerate(parts):
+        file = tmp_path / f"part{index}.csv"
+        with open(file, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(part)
         with Project.open(path, create=True) as project:
-            import_file(project, part, ImportOptions())
-            summary = match_project(project)
-        assert summary.incremental == (index == 1)
+            import_file(project, file, ImportOptions())
+            summaries.append(match_project(project))
+    return path, summaries
+
+
+def test_a_new_source_is_matched_against_what_is_there(tmp_path: Path) -> None:
+    rows = _sample_rows()
+    path, summaries = _import_and_match(tmp_path, [rows[:150], rows[:1] + rows[150:]])
+    assert [s.incremental for s in summaries] == [False, True]
     with Project.open(path) as project:
         across = project.conn.execute(
             "SELECT COUNT(DISTINCT x.cluster_id) FROM cluster_members x JOIN cluster_members y "
@@ -311,18 +322,9 @@ def test_cancelling_a_match_run_at_any_step_leaves_the_project_as_it_was(tmp_pat
 
 
 def test_a_model_from_a_few_records_is_not_reused_for_many(tmp_path: Path) -> None:
-    with open(sample_csv(), encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows = [r for r in rows if len(r) == len(rows[0])]
-    path = tmp_path / "p.steward"
-    for index, part in enumerate([rows[:3], rows[:1] + rows[3:]]):
-        file = tmp_path / f"part{index}.csv"
-        with open(file, "w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(part)
-        with Project.open(path, create=True) as project:
-            import_file(project, file, ImportOptions())
-            summary = match_project(project)
-    assert not summary.incremental and summary.clusters > 0
+    rows = _sample_rows()
+    _, summaries = _import_and_match(tmp_path, [rows[:3], rows[:1] + rows[3:]])
+    assert not summaries[-1].incremental and summaries[-1].clusters > 0
 
 
 def test_cli_match_config_types_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
