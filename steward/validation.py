@@ -102,6 +102,7 @@ class _Run:
         self.first_ids = dict(project.conn.execute("SELECT id, first_record_id FROM sources").fetchall())
         self.fixes = {s.id: store.fix_generation(project, s.id) for s in sources}
         self.done = self.total = 0
+        self.read: set[int] = set()
         self.unique_rules: list[Rule] = []
         self.unique_seen: dict[str, dict[str, int]] = {}
         self.unique_dups: dict[str, dict[str, list[int]]] = {}
@@ -144,6 +145,7 @@ class _Run:
         to_read = [s for s in self.sources if s.id in stale or s in completeness_stale or any(
             r.field in self.positions[s.id] for r in self.unique_rules)]
         self.total = sum(s.record_count for s in to_read)
+        self.read = {s.id for s in to_read}
         workers = worker_count(self.project) if self.total >= POOL_THRESHOLD else 0
         pages = Pages(workers,
                       lambda job: store.effective_rows(self.project, job.source_id, job.offset, job.limit))
@@ -186,7 +188,8 @@ class _Run:
             self.project.conn.executemany(
                 "INSERT INTO failures (rule, record_id, field, severity, detail, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
                 [(rule, ids[index], *rest) for rule, index, *rest in found])
-            self.done += len(ids)
+            if source.id not in self.read:  # a source read in full this run has counted them already
+                self.done += len(ids)
 
     def _clear(self, source: store.Source, rules: list[Rule]) -> None:
         first = self.first_ids[source.id]
