@@ -105,6 +105,16 @@ def entries(project: Project, *, limit: int | None = None, action: str | None = 
             for i, at, who, what, t, b, a, c, p, h in project.conn.execute(query, parameters)]
 
 
+def entry(project: Project, entry_id: int) -> Entry | None:
+    """One entry by id."""
+    row = project.conn.execute("SELECT id, at, actor, action, targets, before, after, comment, previous, hash "
+                               "FROM audit WHERE id = ?", (entry_id,)).fetchone()
+    if row is None:
+        return None
+    i, at, who, what, t, b, a, c, p, h = row
+    return Entry(i, at, who, what, json.loads(t), json.loads(b), json.loads(a), c, p, h)
+
+
 def head_hash(project: Project) -> str:
     """The newest entry's hash (GENESIS for an empty trail): print it with exports so copies can be checked."""
     row = project.conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()

@@ -18,14 +18,19 @@ import click
 
 from . import __version__, audit, store
 from .cli_audit import audit_command
-from .cli_decisions import accept_command, defer_command, fix_command, reject_command, undo_command
+from .cli_decisions import (accept_command, defer_command, fix_command, redo_command, reject_command,
+                            revert_command, undo_command)
 from .cli_match import match_command
+from .cli_report import report_command
+from .cli_merge import golden_command, merge_auto_command, merge_command, split_command, unmerge_command
 from .cli_rules import rules_command, validate_command
 from .cli_util import progress_bar
 from .errors import Cancelled, SheetChoiceNeeded, StewardError
-from .exports import CLUSTER_COLUMNS, FAILURE_COLUMNS, cluster_rows, failure_rows, record_columns, record_rows
+from .audit_export import AUDIT_COLUMNS, audit_rows
+from .exports import (CLUSTER_COLUMNS, CROSSWALK_COLUMNS, FAILURE_COLUMNS, cluster_rows, crosswalk_rows, failure_rows,
+                      golden_header, golden_rows, record_columns, record_rows)
 from .importer import DuplicateSource, ImportOptions, import_file
-from .io.export import write_csv
+from .io.export import write_table
 from .io.text_reader import delimiter_name
 from .mapping import FIELDS
 from .profile_sources import profile_project
@@ -215,56 +220,86 @@ def rejected(project: Path, source_name: str | None, as_json: bool) -> None:
 @click.option("--clusters", "clusters_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one row per record with its duplicate cluster (source, row, cluster_id, confidence, "
                    "then the original columns) to this CSV.")
-@click.option("--source", "source_name", help="Only this source.")
+@click.option("--golden", "golden_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one row per customer (golden records and records on their own, fixes applied) "
+                   "to this CSV or XLSX.")
+@click.option("--column", "golden_columns", multiple=True, metavar="HEADER",
+              help="With --golden: also export this unmapped column (by header text); repeatable.")
+@click.option("--crosswalk", "crosswalk_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write each imported record's source, row and golden_id to this CSV.")
+@click.option("--audit", "audit_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the audit trail, entries exactly as stored (never neutralised, so their hashes can be "
+                   "checked), to this CSV.")
+@click.option("--source", "source_name", help="Only this source (--records, --failures, --clusters).")
 @click.option("--exact", is_flag=True, help="Do not neutralise cells starting with = + - @ (formula injection guard).")
 @click.option("--no-bom", is_flag=True, help="Plain UTF-8 without the byte-order mark Excel wants.")
 def export(project: Path, records_out: Path | None, failures_out: Path | None, clusters_out: Path | None,
-           source_name: str | None, exact: bool, no_bom: bool) -> None:
-    """Export PROJECT's data as CSV (UTF-8 with BOM by default)."""
-    if records_out is None and failures_out is None and clusters_out is None:
-        raise click.UsageError("Say what to export: --records FILE, --failures FILE and/or --clusters FILE.")
+           golden_out: Path | None, golden_columns: tuple[str, ...], crosswalk_out: Path | None,
+           audit_out: Path | None, source_name: str | None, exact: bool, no_bom: bool) -> None:
+    """Export PROJECT's data as CSV (UTF-8 with BOM by default) or, for --golden, XLSX."""
+    if not any((records_out, failures_out, clusters_out, golden_out, crosswalk_out, audit_out)):
+        raise click.UsageError("Say what to export: --records, --failures, --clusters, --golden, --crosswalk "
+                               "and/or --audit, each followed by a file name.")
+    if golden_columns and golden_out is None:
+        raise click.UsageError("--column only goes with --golden.")
     with Project.open(project, read_only=True) as opened:
         chosen = [store.source_named(opened, source_name)] if source_name else store.sources(opened)
         header, placement = record_columns(opened, chosen)
         width = len(header) - 2
-        neutralised = 0
+        written = ExportTally(bom=not no_bom, safe=not exact)
         if records_out is not None:
             rows = record_rows(opened, chosen, placement, width)
-            neutralised += write_csv(records_out, header, rows, bom=not no_bom, safe=not exact)
+            written.write(records_out, header, rows)
             click.echo(f"Wrote {sum(s.record_count for s in chosen)} records to {records_out}.")
         if failures_out is not None:
-            counted = _Counted(failure_rows(opened, chosen, placement, width))
-            neutralised += write_csv(failures_out, FAILURE_COLUMNS + header[2:], counted, bom=not no_bom,
-                                     safe=not exact)
-            click.echo(f"Wrote {counted.count} failures to {failures_out}.")
-            if not counted.count and not opened.conn.execute("SELECT 1 FROM validation_runs").fetchone():
+            count = written.write(failures_out, FAILURE_COLUMNS + header[2:], failure_rows(opened, chosen, placement,
+                                                                                           width))
+            click.echo(f"Wrote {count} failures to {failures_out}.")
+            if not count and not opened.conn.execute("SELECT 1 FROM validation_runs").fetchone():
                 click.echo(f"The project has not been validated yet: run 'steward validate {project}' first.")
         if clusters_out is not None:
-            rows = cluster_rows(opened, chosen, placement, width)
-            neutralised += write_csv(clusters_out, CLUSTER_COLUMNS + header[2:], rows, bom=not no_bom,
-                                     safe=not exact)
+            written.write(clusters_out, CLUSTER_COLUMNS + header[2:], cluster_rows(opened, chosen, placement, width))
             clustered = opened.conn.execute("SELECT COUNT(*) FROM cluster_members").fetchone()[0]
             click.echo(f"Wrote {sum(s.record_count for s in chosen)} records to {clusters_out} "
                        f"({clustered} of the project's records are in a cluster).")
             if not opened.conn.execute("SELECT 1 FROM match_runs").fetchone():
                 click.echo(f"The project has not been matched yet: run 'steward match {project}' first.")
+        if golden_out is not None:
+            present = {h for (h,) in opened.conn.execute("SELECT DISTINCT header FROM columns")}
+            unknown = [c for c in golden_columns if c not in present]
+            if unknown:
+                raise StewardError(f"No source has a column headed '{unknown[0]}' (--column takes the header text "
+                                   f"exactly as imported; steward info {project} lists them).")
+            golden_header_row, keys = golden_header(opened, list(golden_columns))
+            count = written.write(golden_out, golden_header_row, golden_rows(opened, keys))
+            merged = opened.conn.execute("SELECT COUNT(DISTINCT golden_id) FROM golden_members").fetchone()[0]
+            click.echo(f"Wrote {count} customers to {golden_out} ({merged} golden records merged from several "
+                       "records, the rest on their own).")
+        if crosswalk_out is not None:
+            count = written.write(crosswalk_out, CROSSWALK_COLUMNS, crosswalk_rows(opened))
+            click.echo(f"Wrote {count} records with their golden_id to {crosswalk_out}.")
+        if audit_out is not None:
+            count = written.write(audit_out, AUDIT_COLUMNS, audit_rows(opened), exact=True)
+            click.echo(f"Wrote {count} audit entries to {audit_out}.")
         head = audit.head_hash(opened)
-    if neutralised:
-        click.echo(f"{neutralised} cells starting with = + - @ or a control character were prefixed with ' so "
-                   "spreadsheets do not run them as formulas; use --exact to export them unchanged.")
+    if written.neutralised:
+        click.echo(f"{written.neutralised} cells starting with = + - @ or a control character were prefixed with ' "
+                   "so spreadsheets do not run them as formulas; use --exact to export them unchanged.")
     click.echo(f"Audit trail head: {head} (check a copy of the trail against it with: steward audit --verify)")
 
 
-class _Counted:
-    """Counts the rows a writer takes from an iterator."""
+class ExportTally:
+    """Writes one command's exports with the same options and adds up the cells neutralised."""
 
-    def __init__(self, rows: Iterator[list[str]]) -> None:
-        self.rows, self.count = rows, 0
+    def __init__(self, *, bom: bool, safe: bool) -> None:
+        self.bom, self.safe, self.neutralised = bom, safe, 0
 
-    def __iter__(self) -> Iterator[list[str]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
+    def write(self, path: Path, header: list[str], rows: Iterator[list[str]], *, exact: bool = False) -> int:
+        result = write_table(path, header, rows, bom=self.bom, safe=self.safe and not exact)
+        self.neutralised += result.neutralised
+        if result.sheets > 1:
+            click.echo(f"{path} holds more rows than one Excel sheet can: they continue on {result.sheets} sheets.")
+        return result.rows
 
 
 @cli.command()
@@ -297,9 +332,17 @@ cli.add_command(match_command)
 cli.add_command(audit_command)
 cli.add_command(reject_command)
 cli.add_command(undo_command)
+cli.add_command(redo_command)
+cli.add_command(revert_command)
 cli.add_command(fix_command)
 cli.add_command(accept_command)
 cli.add_command(defer_command)
+cli.add_command(merge_command)
+cli.add_command(merge_auto_command)
+cli.add_command(split_command)
+cli.add_command(unmerge_command)
+cli.add_command(golden_command)
+cli.add_command(report_command)
 
 
 def main(argv: list[str] | None = None) -> int:

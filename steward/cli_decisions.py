@@ -1,4 +1,4 @@
-"""``steward reject`` and ``steward undo``: a steward's decisions, each audited and revertible."""
+"""``steward fix``, ``reject``, ``accept``, ``defer`` and ``undo``: a steward's decisions, each audited and revertible."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from pathlib import Path
 
 import click
 
-from . import operations, store
+import re
+
+from . import audit, golden_ops, operations, store
 from .errors import StewardError
+from .mapping import FIELDS
 from .importer import find_column
 from .project import Project
 
@@ -23,6 +26,11 @@ def _record(project: Project, where: str) -> tuple[store.Source, int]:
     if found is None:
         raise StewardError(f"Source '{name}' has no imported row {row} (rejected rows have no record).")
     return source, found[0]
+
+
+def record_id_of(project: Project, where: str) -> int:
+    """The record id of SOURCE:ROW."""
+    return _record(project, where)[1]
 
 
 def _record_and_column(project: Project, where: str, column: str) -> tuple[int, int]:
@@ -43,9 +51,19 @@ def _record_and_column(project: Project, where: str, column: str) -> tuple[int, 
 @click.option("--clear", is_flag=True, help="Remove the fix, so the imported value shows again.")
 @click.option("--comment", default="", help="Why, for the audit trail.")
 def fix_command(project: Path, record: str, column: str, value: str | None, clear: bool, comment: str) -> None:
-    """Set VALUE for COLUMN of RECORD (SOURCE:ROW); the imported value stays untouched underneath."""
+    """Set VALUE for COLUMN of RECORD (SOURCE:ROW); the imported value stays untouched underneath.
+
+    RECORD may also be a golden record (G12): COLUMN is then a canonical field and the value is set on the
+    golden record itself, beating the survivorship rule and picks."""
     if clear == (value is not None):
         raise click.UsageError("Give a VALUE, or --clear to remove the fix.")
+    if re.fullmatch(r"[Gg]\d+", record):
+        if column not in FIELDS:
+            raise StewardError(f"A golden record's values are canonical fields: {', '.join(FIELDS)}.")
+        with Project.open(project) as opened:
+            entry = operations.perform(opened, golden_ops.EditGolden(int(record[1:]), column, value), comment)
+        click.echo(f"{record.upper()}, {column}: {'edit removed' if clear else repr(value)} (audit entry #{entry.id}).")
+        return
     with Project.open(project) as opened:
         record_id, position = _record_and_column(opened, record, column)
         entry = operations.perform(opened, operations.FixValue(record_id, position, value), comment)
@@ -96,7 +114,28 @@ def defer_command(project: Path, cluster_id: int, note: str) -> None:
 @click.command("undo")
 @click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def undo_command(project: Path) -> None:
-    """Revert the newest revertible audit entry (running it again redoes what was undone)."""
+    """Undo the newest change still in effect; run it again to go further back."""
     with Project.open(project) as opened:
         entry = operations.undo(opened)
-    click.echo(f"Reverted entry #{entry.after['reverts']} ({entry.comment}); recorded as entry #{entry.id}.")
+        undone = audit.entry(opened, entry.after["reverts"])
+    click.echo(f"Undid entry #{undone.id} ({undone.action}{': ' + undone.comment if undone.comment else ''}); recorded as entry #{entry.id}. Redo with: steward redo {project}")
+
+
+@click.command("redo")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def redo_command(project: Path) -> None:
+    """Redo the newest undo, as long as no new change was made since."""
+    with Project.open(project) as opened:
+        entry = operations.redo(opened)
+    click.echo(f"Redid what entry #{entry.after['reverts']} undid; recorded as entry #{entry.id}.")
+
+
+@click.command("revert")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("entry_id", type=int)
+@click.option("--comment", default="", help="Why, for the audit trail.")
+def revert_command(project: Path, entry_id: int, comment: str) -> None:
+    """Revert audit entry ENTRY_ID (from steward audit), however old, if it still applies cleanly."""
+    with Project.open(project) as opened:
+        entry = operations.revert(opened, entry_id, comment)
+    click.echo(f"Reverted entry #{entry_id}; recorded as entry #{entry.id}.")

@@ -12,6 +12,10 @@ class StewardError(Exception):
     """Base class: ``str(error)`` is the user-facing message."""
 
 
+class Conflict(StewardError):
+    """A decision no longer applies cleanly; the message says what is in the way."""
+
+
 class ProjectError(StewardError):
     """The project file cannot be opened or used as asked."""
 

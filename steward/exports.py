@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from . import store
+from . import golden, store
 from .project import Project
 
 _PAGE = 20_000
@@ -90,3 +90,30 @@ def cluster_rows(project: Project, sources: list[store.Source], placement: dict[
             cluster_id, confidence = clusters.get(record.id, ("", None))
             yield [source.name, str(record.row_no), str(cluster_id), "" if confidence is None else f"{confidence:.4f}"] \
                 + _placed(record.values, placement[source.id], width)
+
+
+CROSSWALK_COLUMNS = ["source", "row", "golden_id"]
+
+
+def golden_header(project: Project, columns: list[str]) -> tuple[list[str], list[str]]:
+    """The golden export's header and the keys behind it: each mapped field under the header text of the
+    first source column mapped to it, then the chosen unmapped columns by their header text."""
+    keys = golden.golden_keys(project)
+    headers = {}
+    for field, header in project.conn.execute(
+            "SELECT field, header FROM columns WHERE field IS NOT NULL ORDER BY source_id, position"):
+        headers.setdefault(field, header)
+    texts = [headers[k] for k in keys] + list(columns)
+    return ["golden_id", "records"] + texts, keys + [golden.COLUMN_PREFIX + c for c in columns]
+
+
+def golden_rows(project: Project, keys: list[str]) -> Iterator[list[str]]:
+    """One row per entity: its id, how many source records it stands for, then its values."""
+    for entity in golden.entities(project, keys):
+        yield [entity.id, str(entity.members)] + entity.values
+
+
+def crosswalk_rows(project: Project) -> Iterator[list[str]]:
+    """Each imported record and the entity it belongs to."""
+    for source, row, entity in golden.crosswalk(project):
+        yield [source, str(row), entity]

@@ -79,6 +79,7 @@ def match_project(project: Project, config: MatchConfig = MatchConfig(), progres
     position = {record_id: index for index, record_id in enumerate(ids)}
     rejected = [(position[a], position[b]) for a, b in project.conn.execute("SELECT a, b FROM not_duplicates")
                 if a in position and b in position]
+    golden_links, merged = _golden_pairs(project, position)
     progress(1, _STEPS)
     fields = _fields(project)
     previous = None if full else _previous_run(project, config, fields, len(ids))
@@ -87,14 +88,14 @@ def match_project(project: Project, config: MatchConfig = MatchConfig(), progres
         progress(1 + done, _STEPS)
 
     if previous is None:
-        result = find_duplicates(rows, config, rejected, progress=step)
+        result = find_duplicates(rows, config, rejected, known_links=golden_links, merged=merged, progress=step)
     else:
         model, last_record = previous
         new_from = next((i for i, record_id in enumerate(ids) if record_id > last_record), len(ids))
         links = [(position[a], position[b], p) for a, b, p in
                  project.conn.execute("SELECT a, b, probability FROM match_pairs") if a in position and b in position]
-        result = find_duplicates(rows, config, rejected, model=model, new_from=new_from, known_links=links,
-                                 progress=step)
+        result = find_duplicates(rows, config, rejected, model=model, new_from=new_from,
+                                 known_links=links + golden_links, progress=step)
     with project.db.atomic():
         run_id = _store(project, ids, result, config, fields, time.perf_counter() - started,
                         incremental=previous is not None)
@@ -108,6 +109,19 @@ def match_project(project: Project, config: MatchConfig = MatchConfig(), progres
         steps={k: round(v, 3) for k, v in result.seconds.items()}, oversize_blocks=result.blocking.oversize_blocks,
         estimated_missed=result.blocking.estimated_missed,
     )
+
+
+def _golden_pairs(project: Project, position: dict[int, int]) -> tuple[list[tuple[int, int, float]],
+                                                                       list[tuple[int, int]]]:
+    """Merged records as certain links (so a golden record is proposed whole, with any newcomer to it) and as
+    all their pairs (which the model learns from)."""
+    groups: dict[int, list[int]] = {}
+    for record_id, golden_id in project.conn.execute("SELECT record_id, golden_id FROM golden_members"):
+        if record_id in position:
+            groups.setdefault(golden_id, []).append(position[record_id])
+    links = [(a, b, 1.0) for members in groups.values() for a, b in zip(members, members[1:])]
+    merged = [(a, b) for members in groups.values() for i, a in enumerate(members) for b in members[i + 1:]]
+    return links, merged
 
 
 def _fields(project: Project) -> str:
@@ -139,14 +153,22 @@ def _previous_run(project: Project, config: MatchConfig, fields: str, records: i
 def _store(project: Project, ids: list[int], result: MatchResult, config: MatchConfig, fields: str,
            seconds: float, *, incremental: bool) -> int:
     conn = project.conn
+    golden_of = dict(conn.execute("SELECT record_id, golden_id FROM golden_members"))
+    deferred = _deferred(project)
     for table in ("cluster_members", "clusters") + (() if incremental else ("match_pairs",)):
         conn.execute(f"DELETE FROM {table}")
     # Ids continue from the highest ever given (AUTOINCREMENT's own counter), so none is reused.
     row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'clusters'").fetchone()
     first = (row[0] if row else 0) + 1
-    conn.executemany("INSERT INTO clusters (id, confidence, status, flags, size) VALUES (?, ?, ?, ?, ?)",
-                     [(first + k, c.confidence, c.status, json.dumps(list(c.flags)), len(c.members))
-                      for k, c in enumerate(result.clusters)])
+    rows = []
+    for k, c in enumerate(result.clusters):
+        members = [ids[m] for m in c.members]
+        status, note = deferred.get(frozenset(members), (c.status, ""))
+        if len({golden_of.get(r) for r in members}) == 1 and members[0] in golden_of:
+            status = "merged"  # already one golden record: nothing left to decide
+        rows.append((first + k, c.confidence, status, note, json.dumps(list(c.flags)), len(c.members)))
+    conn.executemany("INSERT INTO clusters (id, confidence, status, note, flags, size) VALUES (?, ?, ?, ?, ?, ?)",
+                     rows)
     conn.executemany("INSERT INTO cluster_members (record_id, cluster_id) VALUES (?, ?)",
                      [(ids[m], first + k) for k, c in enumerate(result.clusters) for m in c.members])
     conn.executemany("INSERT OR REPLACE INTO match_pairs (a, b, probability, levels, weights) VALUES (?, ?, ?, ?, ?)",
@@ -160,6 +182,17 @@ def _store(project: Project, ids: list[int], result: MatchResult, config: MatchC
         (utc_now(), json.dumps(asdict(config)), json.dumps(model), fields, max(ids), int(not incremental),
          len(ids), result.blocking.pairs, len(result.clusters), seconds),
     ).lastrowid
+
+
+def _deferred(project: Project) -> dict[frozenset[int], tuple[str, str]]:
+    """Deferred proposals by membership: a new run proposing the same records keeps the deferral and its note."""
+    found: dict[int, list[int]] = {}
+    for cluster_id, record_id in project.conn.execute(
+            "SELECT m.cluster_id, m.record_id FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
+            "WHERE c.status = 'deferred'"):
+        found.setdefault(cluster_id, []).append(record_id)
+    notes = dict(project.conn.execute("SELECT id, note FROM clusters WHERE status = 'deferred'"))
+    return {frozenset(members): ("deferred", notes[c]) for c, members in found.items()}
 
 
 def _explained_pairs(ids: list[int], result: MatchResult, least: float) -> Iterator[tuple[int, int, float, str, str]]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
-from . import audit
-from .errors import StewardError
+from . import audit, golden, golden_ops
+from .errors import Conflict, StewardError
 from .project import Project, utc_now
 
 
@@ -25,10 +25,6 @@ class Operation(Protocol):
     def targets(self) -> Any: ...
 
     def to_dict(self) -> dict[str, Any]: ...
-
-
-class Conflict(StewardError):
-    """An operation no longer applies cleanly; the message says what is in the way."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +125,7 @@ class FixValue:
     record_id: int
     position: int
     value: str | None
+    fixed_at: str | None = None    # when an undo puts back an earlier fix: the time it was made
     action: str = "fix_value"
 
     def apply(self, project: Project) -> "FixValue":
@@ -137,39 +134,41 @@ class FixValue:
         width = found and conn.execute("SELECT COUNT(*) FROM columns WHERE source_id = ?", (found[0],)).fetchone()[0]
         if not found or not 0 <= self.position < width:
             raise Conflict(f"Record {self.record_id} has no column {self.position + 1}.")
-        current = conn.execute("SELECT value FROM fixes WHERE record_id = ? AND position = ?",
+        current = conn.execute("SELECT value, fixed_at FROM fixes WHERE record_id = ? AND position = ?",
                                (self.record_id, self.position)).fetchone()
         if self.value is None:
             conn.execute("DELETE FROM fixes WHERE record_id = ? AND position = ?", (self.record_id, self.position))
         else:
             conn.execute("INSERT OR REPLACE INTO fixes (record_id, position, value, fixed_at) VALUES (?, ?, ?, ?)",
-                         (self.record_id, self.position, self.value, utc_now()))
+                         (self.record_id, self.position, self.value, self.fixed_at or utc_now()))
         conn.execute("INSERT OR IGNORE INTO dirty_records (record_id) VALUES (?)", (self.record_id,))
         key = f"fixes:{found[0]}"  # matching (and completeness) re-read a source whose fixes changed
         conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') "
                      "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (key,))
-        return FixValue(self.record_id, self.position, current[0] if current else None)
+        return FixValue(self.record_id, self.position, *(current or (None, None)))
 
     def targets(self) -> Any:
         return {"record": self.record_id, "column": self.position}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": self.action, "record_id": self.record_id, "position": self.position, "value": self.value}
+        return {"action": self.action, "record_id": self.record_id, "position": self.position, "value": self.value} \
+            | ({"fixed_at": self.fixed_at} if self.fixed_at else {})
 
 
 @dataclass(frozen=True)
 class FixValues:
     """Several fixes as one decision (accepting all suggestions of a rule): one transaction, one audit entry."""
 
-    fixes: tuple[tuple[int, int, str | None], ...]   # (record id, column position, value or None)
+    fixes: tuple[tuple, ...]   # (record id, column position, value or None[, fixed_at]): FixValue's fields
     action: str = "fix_values"
 
     def apply(self, project: Project) -> "FixValues":
         inverses = [FixValue(*fix).apply(project) for fix in self.fixes]
-        return FixValues(tuple((i.record_id, i.position, i.value) for i in reversed(inverses)))
+        return FixValues(tuple((i.record_id, i.position, i.value) + ((i.fixed_at,) if i.fixed_at else ())
+                               for i in reversed(inverses)))
 
     def targets(self) -> Any:
-        return {"records": sorted({record for record, _, _ in self.fixes})}
+        return {"records": sorted({fix[0] for fix in self.fixes})}
 
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "fixes": [list(fix) for fix in self.fixes]}
@@ -199,38 +198,80 @@ def from_dict(data: dict[str, Any]) -> Operation:
     if data.get("action") == "set_cluster_status":
         return SetClusterStatus(int(data["cluster_id"]), data["status"], data.get("note", ""))
     if data.get("action") == "fix_values":
-        return FixValues(tuple((int(r), int(p), v) for r, p, v in data["fixes"]))
+        return FixValues(tuple((int(fix[0]), int(fix[1]), *fix[2:]) for fix in data["fixes"]))
     if data.get("action") == "fix_value":
-        return FixValue(int(data["record_id"]), int(data["position"]), data["value"])
+        return FixValue(int(data["record_id"]), int(data["position"]), data["value"], data.get("fixed_at"))
     if data.get("action") == "restore_cluster":
         return RestoreCluster(int(data["cluster_id"]), tuple(data["members"]),
                               tuple(tuple(p) for p in data["marked"]))
-    raise StewardError(f"Unknown operation {data.get('action')!r} in the audit trail.")
+    return golden_ops.from_dict(data)
 
 
-def perform(project: Project, operation: Operation, comment: str = "", reverts: int | None = None) -> audit.Entry:
-    """Apply ``operation`` and record it, with its inverse, in one transaction."""
+def perform(project: Project, operation: Operation, comment: str = "", reverts: int | None = None,
+            kind: str = "revert") -> audit.Entry:
+    """Apply ``operation`` and record it, with its inverse, in one transaction.
+
+    ``reverts`` names the entry this one reverts, and ``kind`` says how: an undo, a redo or a revert of an
+    older entry (what undo and redo walk back through)."""
     with project.db.atomic():
         inverse = operation.apply(project)
-        after = {"operation": operation.to_dict()} | ({"reverts": reverts} if reverts is not None else {})
+        after = {"operation": operation.to_dict()} | ({"reverts": reverts, "kind": kind} if reverts is not None else {})
+        if isinstance(inverse, golden_ops.SetState):
+            after |= _golden_after(project, inverse)
         return audit.append(project, operation.action, operation.targets(), {"inverse": inverse.to_dict()}, after,
                             comment)
 
 
-def revert(project: Project, entry_id: int, comment: str = "") -> audit.Entry:
+def _golden_after(project: Project, inverse: golden_ops.SetState) -> dict[str, Any]:
+    """What a membership decision left behind, for the audit entry: the golden records' values and any flags."""
+    alive = [g for g, row in inverse.expected.goldens.items() if row is not None]
+    values = {record.entity_id: {k: s.value for k, s in record.values.items()}
+              for record in golden.golden_records(project, alive).values()}
+    return {"golden": values} | ({"flags": list(inverse.notes)} if inverse.notes else {})
+
+
+def revert(project: Project, entry_id: int, comment: str = "", kind: str = "revert") -> audit.Entry:
     """Apply the inverse stored in entry ``entry_id`` as a new entry; Conflict if it no longer applies."""
-    found = [e for e in audit.entries(project) if e.id == entry_id]
-    if not found:
+    entry = audit.entry(project, entry_id)
+    if entry is None:
         raise StewardError(f"The audit trail has no entry #{entry_id}.")
-    entry = found[0]
     if not isinstance(entry.before, dict) or "inverse" not in entry.before:
         raise StewardError(f"Entry #{entry_id} ({entry.action}) records a change that cannot be reverted here.")
-    return perform(project, from_dict(entry.before["inverse"]), comment or f"revert #{entry_id}", reverts=entry_id)
+    return perform(project, from_dict(entry.before["inverse"]), comment or f"{kind} #{entry_id}", reverts=entry_id,
+                   kind=kind)
+
+
+def _history(project: Project) -> Any:
+    """(id, reverted entry or None, kind, revertible) for every entry, newest first, read lazily."""
+    return project.conn.execute(
+        "SELECT id, json_extract(after, '$.reverts'), json_extract(after, '$.kind'), "
+        "json_type(before, '$.inverse') IS NOT NULL FROM audit ORDER BY id DESC")
 
 
 def undo(project: Project) -> audit.Entry:
-    """Revert the newest revertible entry."""
-    for entry in audit.entries(project, limit=200):
-        if isinstance(entry.before, dict) and "inverse" in entry.before:
-            return revert(project, entry.id)
+    """Undo the newest change still in effect: changes undone since, and the undo entries themselves, are
+    passed over, so undoing again goes further back."""
+    undone: set[int] = set()
+    for entry_id, reverts, _, revertible in _history(project):
+        if entry_id in undone:
+            continue
+        if reverts is not None:
+            undone.add(reverts)
+        elif revertible:
+            return revert(project, entry_id, kind="undo")
     raise StewardError("There is nothing to undo.")
+
+
+def redo(project: Project) -> audit.Entry:
+    """Redo the newest undo, as long as no new change was made since."""
+    redone: set[int] = set()
+    for entry_id, reverts, kind, _ in _history(project):
+        if entry_id in redone:
+            continue
+        if kind == "redo":
+            redone.add(reverts)
+        elif kind == "undo":
+            return revert(project, entry_id, kind="redo")
+        else:
+            break
+    raise StewardError("There is nothing to redo: nothing was undone since the last change.")

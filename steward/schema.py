@@ -170,7 +170,7 @@ CREATE INDEX match_pairs_by_b ON match_pairs (b);
 CREATE TABLE clusters (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an exported id cannot come to mean another cluster
     confidence  REAL NOT NULL,
-    status      TEXT NOT NULL,                    -- auto | review | deferred
+    status      TEXT NOT NULL,                    -- auto | review | deferred | merged
     note        TEXT NOT NULL DEFAULT '',         -- the steward's note, e.g. why it was deferred
     flags       TEXT NOT NULL,                    -- JSON list, e.g. ["weak_link"]
     size        INTEGER NOT NULL
@@ -234,6 +234,35 @@ BEGIN
 END;
 """
 
+# Version 5: golden records. Their values are never stored: they are derived
+# from the members' imported values (with fixes), the survivorship rule, manual
+# picks and the steward's edits on the golden record, so a member that leaves
+# leaves nothing of itself behind.
+_V5 = """
+CREATE TABLE golden (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused, so an old audit entry names one golden record
+    created_at TEXT NOT NULL,                     -- UTC ISO 8601
+    rule       TEXT NOT NULL,                     -- survivorship rule (steward.survivorship.RULES)
+    picks      TEXT NOT NULL,                     -- JSON {field: record id}: manual picks, they beat the rule
+    edits      TEXT NOT NULL,                     -- JSON {field: value}: values set on the golden record itself
+    cluster_id INTEGER,                           -- the proposal it was merged from (proposals are replaced by
+    score      REAL                               -- each match run, so these two are kept for the record only)
+) STRICT;
+
+CREATE TABLE golden_members (
+    record_id INTEGER PRIMARY KEY REFERENCES records(id),
+    golden_id INTEGER NOT NULL REFERENCES golden(id),
+    batch     INTEGER NOT NULL,                   -- records merged in by one decision share a batch
+    sha256    TEXT NOT NULL                       -- of the record's imported values when merged; unmerge checks it
+) STRICT;
+CREATE INDEX golden_members_by_golden ON golden_members (golden_id, batch);
+
+CREATE TRIGGER records_are_never_deleted BEFORE DELETE ON records
+BEGIN
+    SELECT RAISE(ABORT, 'imported records are never deleted');
+END;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -260,7 +289,7 @@ def _split(script: str) -> list[str]:
 
 
 #: MIGRATIONS[i] brings a file from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4)]
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,14 +14,8 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent
 
 NOT_YET = {
-    15: "XLSX export does not exist yet (export writes CSV only)",
-    46: "XLSX export does not exist yet",
-    47: "XLSX export does not exist yet; CSV keeps control characters verbatim",
     61: "an orphaned or mismatched -wal file can only be checked by hand (catalogue: manual)",
     64: "purging a person's data is not built yet",
-    65: "undo arrives with steward decisions (issue: decisions in the core)",
-    66: "unmerge arrives with steward decisions",
-    67: "history and undo serialisation arrive with steward decisions",
     68: "fuzzy matching is not built yet",
 }
 

@@ -206,10 +206,10 @@ def test_export_failures_before_validating_says_so(people: Path, tmp_path: Path,
     assert list(csv.reader(out_csv.read_text(encoding="utf-8-sig").splitlines())) == [FAILURE_COLUMNS + HEADER]
 
 
-def test_export_needs_records_or_failures(people: Path, capsys: Capture) -> None:
+def test_export_needs_something_to_export(people: Path, capsys: Capture) -> None:
     assert main(["export", str(people)]) == 2
     err = capsys.readouterr().err
-    assert "Usage: " in err and "Say what to export: --records FILE, --failures FILE and/or --clusters FILE." in err
+    assert "Usage: " in err and "Say what to export: --records, --failures, --clusters, --golden, --crosswalk" in err
 
 
 def test_a_project_with_nothing_mapped_is_told_to_map_columns_first(tmp_path: Path, capsys: Capture) -> None:

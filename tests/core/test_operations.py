@@ -50,7 +50,7 @@ def test_rejecting_a_cluster_is_audited_and_undone_exactly(matched: Path) -> Non
     with Project.open(matched) as project:  # after a restart, from the stored inverse
         undone = operations.undo(project)
         assert state(project) == before and undone.after["reverts"] == entry.id
-        operations.undo(project)  # again: redo
+        operations.redo(project)
         assert project.conn.execute("SELECT COUNT(*) FROM not_duplicates").fetchone()[0] == len(marked)
         assert audit.verify(project).problem is None
 
@@ -99,7 +99,7 @@ def test_cli_reject_and_undo(matched: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["reject", str(matched), str(cluster_id)]) == 1
     assert "not a proposed cluster" in capsys.readouterr().err
     assert main(["undo", str(matched)]) == 0
-    assert "Reverted entry" in capsys.readouterr().out
+    assert "Undid entry" in capsys.readouterr().out
 
 
 def test_a_fix_is_a_layer_that_validation_reads_and_undo_removes(tmp_path: Path) -> None:
@@ -217,3 +217,38 @@ def test_fixed_records_are_rechecked_on_their_own_with_the_same_result_as_a_full
         full = project.conn.execute("SELECT * FROM failures ORDER BY rule, record_id").fetchall()
     assert incremental == full
     assert any(r[1] == first and r[0] == "email_valid" for r in full)
+
+
+def test_undo_goes_back_step_by_step_and_redo_forward_until_a_new_change(matched: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    with Project.open(matched) as project:
+        clusters = [c for (c,) in project.conn.execute("SELECT id FROM clusters WHERE size >= 2 ORDER BY id LIMIT 3")]
+        states = [state(project)]
+        for cluster_id in clusters[:2]:
+            operations.perform(project, operations.RejectCluster(cluster_id))
+            states.append(state(project))
+        operations.undo(project)
+        assert state(project) == states[1]
+        operations.undo(project)
+        assert state(project) == states[0]
+        with pytest.raises(StewardError, match="nothing to undo"):
+            operations.undo(project)
+        operations.redo(project)
+        assert state(project) == states[1]
+        operations.undo(project)                       # undoing a redo goes back again
+        assert state(project) == states[0]
+        operations.redo(project)
+        operations.redo(project)
+        assert state(project) == states[2]
+        with pytest.raises(StewardError, match="nothing to redo"):
+            operations.redo(project)
+        operations.undo(project)
+        operations.perform(project, operations.defer(clusters[2], "later"))
+        with pytest.raises(StewardError, match="nothing to redo"):
+            operations.redo(project)                   # a new change ends what can be redone
+    assert main(["undo", str(matched)]) == 0
+    assert "(set_cluster_status)" in capsys.readouterr().out
+    assert main(["redo", str(matched)]) == 0
+    assert "Redid what entry" in capsys.readouterr().out
+    assert main(["revert", str(matched), "1"]) == 1
+    assert "cannot be reverted" in capsys.readouterr().err
