@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import click
 
-from . import __version__, audit, store
+from . import __version__, audit, operations, store
 from .cli_audit import audit_command
 from .cli_decisions import (accept_command, defer_command, fix_command, redo_command, reject_command,
                             revert_command, undo_command)
@@ -29,13 +29,14 @@ from .errors import Cancelled, SheetChoiceNeeded, StewardError
 from .audit_export import AUDIT_COLUMNS, audit_rows
 from .exports import (CLUSTER_COLUMNS, CROSSWALK_COLUMNS, FAILURE_COLUMNS, cluster_rows, crosswalk_rows, failure_rows,
                       golden_header, golden_rows, record_columns, record_rows)
-from .importer import DuplicateSource, ImportOptions, import_file
+from .importer import DuplicateSource, ImportOptions, ImportResult, import_file
 from .io.export import write_table
 from .io.text_reader import delimiter_name
 from .mapping import FIELDS
 from .profile_sources import profile_project
 from .profiling import ColumnProfile
 from .project import Project
+from .refresh import Refresh, summarise
 
 _DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 
@@ -83,13 +84,20 @@ def cli() -> None:
 @click.option("--password", help="Password of a protected workbook (never stored).")
 @click.option("--replace-invalid", is_flag=True, help="Replace undecodable bytes with \ufffd and flag those rows.")
 @click.option("--again", is_flag=True, help="Import even if the identical file was imported before.")
+@click.option("--refresh", "refreshes", metavar="SOURCE",
+              help="FILE is a newer export of SOURCE: it takes SOURCE's place and the decisions on its rows carry over.")
+@click.option("--key", metavar="COLUMN", help="With --refresh: the column that identifies a row in both files "
+                                                 "(default: the one mapped to customer_id, else rows must be identical).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def import_command(project: Path, file: Path, source_name: str | None, encoding: str | None, delimiter: str | None,
                    sheet: str | None, no_header: bool, header_row: int | None, maps: tuple[str, ...],
-                   password: str | None, replace_invalid: bool, again: bool, as_json: bool) -> None:
+                   password: str | None, replace_invalid: bool, again: bool, refreshes: str | None, key: str | None,
+                   as_json: bool) -> None:
     """Import FILE (CSV, TSV, TXT, XLSX, XLS) into PROJECT, creating PROJECT if missing."""
     if no_header and header_row:
         raise click.UsageError("--no-header and --header-row exclude each other.")
+    if key and not refreshes:
+        raise click.UsageError("--key only goes with --refresh.")
     options = ImportOptions(
         source_name=source_name, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet,
         header_row=0 if no_header else header_row, mapping=_mapping(maps), password=password,
@@ -99,8 +107,19 @@ def import_command(project: Path, file: Path, source_name: str | None, encoding:
     try:
         for warning in opened.warnings:
             click.echo(f"Warning: {warning}", err=True)
+        carried: list[audit.Entry] = []
+        then = None
+        if refreshes:
+            earlier = store.source_named(opened, refreshes)
+            if earlier.superseded_by is not None:
+                newer = next(s.name for s in store.sources(opened) if s.id == earlier.superseded_by)
+                raise StewardError(f"Source '{earlier.name}' was already replaced by '{newer}': refresh that one.")
+
+            def then(result: ImportResult) -> None:
+                carried.append(operations.perform(opened, Refresh(earlier.id, result.source_id, key),
+                                                  f"{file.name} refreshes {earlier.name}"))
         with progress_bar(file.name) as report:
-            result = import_file(opened, file, options, progress=report)
+            result = import_file(opened, file, options, progress=report, then=then)
     except BaseException as exc:
         if opened.created:
             opened.discard()  # a project made only for this import goes with it
@@ -130,8 +149,25 @@ def import_command(project: Path, file: Path, source_name: str | None, encoding:
     click.echo("Mapping: " + ("; ".join(mapped) if mapped else "no columns mapped yet"))
     for warning in result.warnings:
         click.echo(f"Note: {warning}")
+    if carried:
+        _print_refresh(carried[0], refreshes or "")
     if result.rejected:
         click.echo(f"See the rejected rows with: steward rejected {project} --source '{result.source_name}'")
+
+
+def _print_refresh(entry: audit.Entry, earlier: str) -> None:
+    """What a refresh carried over and what it left for review."""
+    summary = summarise(entry)
+    click.echo(f"Refreshes '{earlier}': {summary['linked']} rows are new versions of earlier rows "
+               f"({summary['changed']} changed), {summary['new']} are new, {summary['gone']} earlier rows are gone.")
+    click.echo(f"Carried over: {summary['fixes']} fixes, {summary['merged']} records in golden records, "
+               f"{summary['rejected']} not-duplicate marks.")
+    flags = entry.after.get("flags", [])
+    for flag in flags[:20]:
+        click.echo(f"Review: {flag}.")
+    if len(flags) > 20:
+        click.echo(f"… {len(flags) - 20} more to review: steward audit PROJECT --action refresh --json")
+    click.echo(f"Audit entry #{entry.id}; undo the carry-over (the import stays) with: steward undo PROJECT")
 
 
 @cli.command()

@@ -170,7 +170,7 @@ def entities(project: Project, keys: Sequence[str]) -> Iterator[Entity]:
     """Every entity once, in the order of its first record: golden records and records on their own."""
     sources = _Sources(project, list(keys) + ["updated_at"])
     emitted: set[int] = set()
-    for source in store.sources(project):
+    for source in store.current_sources(project):
         first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source.id,)).fetchone()[0]
         for offset in range(0, source.record_count, _PAGE):
             page = store.effective_rows(project, source.id, offset, _PAGE)
@@ -193,7 +193,7 @@ def entities(project: Project, keys: Sequence[str]) -> Iterator[Entity]:
 
 def crosswalk(project: Project) -> Iterator[tuple[str, int, str]]:
     """(source, row, entity id) for every imported record, in file order."""
-    for source in store.sources(project):
+    for source in store.current_sources(project):
         first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source.id,)).fetchone()[0]
         for offset in range(0, source.record_count, _PAGE):
             start = first + offset

@@ -16,7 +16,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import audit
 from .errors import EncodingError, ImportFailed
@@ -135,26 +135,29 @@ def _without_nul(fields: list[str], flags: list[str]) -> tuple[list[str], list[s
 
 
 def import_file(project: Project, path: str | Path, options: ImportOptions | None = None,
-                progress: Progress = no_progress) -> ImportResult:
-    """Import one file as a new source, all or nothing."""
+                progress: Progress = no_progress, then: Callable[[ImportResult], None] | None = None) -> ImportResult:
+    """Import one file as a new source, all or nothing.
+
+    ``then`` runs inside the import's transaction once the rows are written (a refreshed source's carry-over):
+    if it fails, nothing was imported."""
     path = Path(path)
     options = options or ImportOptions()
     if project.read_only:
         raise ImportFailed("The project is open read-only; nothing can be imported.")
     try:
-        return _import(project, path, options, progress, whole_file=False)
+        return _import(project, path, options, progress, then, whole_file=False)
     except _NotUtf8AfterAll:
         # The start of the file looked like UTF-8 but a later byte is not:
         # everything was rolled back; decide again, looking at the whole file.
-        return _import(project, path, options, progress, whole_file=True)
+        return _import(project, path, options, progress, then, whole_file=True)
 
 
 class _NotUtf8AfterAll(Exception):
     """UTF-8 guessed from the start of a file failed further on."""
 
 
-def _import(project: Project, path: Path, options: ImportOptions, progress: Progress, *,
-            whole_file: bool) -> ImportResult:
+def _import(project: Project, path: Path, options: ImportOptions, progress: Progress,
+            then: Callable[[ImportResult], None] | None, *, whole_file: bool) -> ImportResult:
     reading = open_for_import(path, options, progress, whole_file=whole_file)
     digest = file_sha256(path)
     if not options.allow_duplicate:
@@ -164,6 +167,8 @@ def _import(project: Project, path: Path, options: ImportOptions, progress: Prog
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = _write(project, path, digest, reading, options)
+            if then is not None:
+                then(result)
             conn.execute("COMMIT")
         except EncodingError as exc:
             if conn.in_transaction:

@@ -49,7 +49,7 @@ def canonical_rows(project: Project) -> tuple[list[int], list[dict[str, str]]]:
     """Every record's id and its values by canonical field, in id order."""
     ids: list[int] = []
     rows: list[dict[str, str]] = []
-    for source in store.sources(project):
+    for source in store.current_sources(project):
         positions = {c.field: c.position for c in store.columns(project, source.id) if c.field}
         first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source.id,)).fetchone()[0]
         for offset in range(0, source.record_count, _PAGE):
@@ -127,7 +127,7 @@ def _golden_pairs(project: Project, position: dict[int, int]) -> tuple[list[tupl
 def _fields(project: Project) -> str:
     """Each source's mapping and how often its fixes changed: a run can only be extended if neither did."""
     return json.dumps([[s.id, [(c.position, c.field) for c in store.columns(project, s.id) if c.field],
-                        store.fix_generation(project, s.id)] for s in store.sources(project)])
+                        store.fix_generation(project, s.id)] for s in store.current_sources(project)])
 
 
 def _previous_run(project: Project, config: MatchConfig, fields: str, records: int) -> tuple[Model, int] | None:

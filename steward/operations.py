@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
-from . import audit, golden, golden_ops
+from . import audit, decision_state, golden, golden_ops, refresh
 from .errors import Conflict, StewardError
 from .project import Project, utc_now
 
@@ -204,6 +204,8 @@ def from_dict(data: dict[str, Any]) -> Operation:
     if data.get("action") == "restore_cluster":
         return RestoreCluster(int(data["cluster_id"]), tuple(data["members"]),
                               tuple(tuple(p) for p in data["marked"]))
+    if data.get("action") == "refresh":
+        return refresh.Refresh(int(data["old_source"]), int(data["new_source"]), data.get("key"))
     return golden_ops.from_dict(data)
 
 
@@ -216,18 +218,19 @@ def perform(project: Project, operation: Operation, comment: str = "", reverts: 
     with project.db.atomic():
         inverse = operation.apply(project)
         after = {"operation": operation.to_dict()} | ({"reverts": reverts, "kind": kind} if reverts is not None else {})
-        if isinstance(inverse, golden_ops.SetState):
+        if isinstance(inverse, decision_state.SetState):
             after |= _golden_after(project, inverse)
         return audit.append(project, operation.action, operation.targets(), {"inverse": inverse.to_dict()}, after,
                             comment)
 
 
-def _golden_after(project: Project, inverse: golden_ops.SetState) -> dict[str, Any]:
+def _golden_after(project: Project, inverse: decision_state.SetState) -> dict[str, Any]:
     """What a membership decision left behind, for the audit entry: the golden records' values and any flags."""
     alive = [g for g, row in inverse.expected.goldens.items() if row is not None]
     values = {record.entity_id: {k: s.value for k, s in record.values.items()}
               for record in golden.golden_records(project, alive).values()}
-    return {"golden": values} | ({"flags": list(inverse.notes)} if inverse.notes else {})
+    return {"golden": values} | ({"flags": list(inverse.notes)} if inverse.notes else {}) | \
+        ({"counts": dict(inverse.counts)} if inverse.counts else {})
 
 
 def revert(project: Project, entry_id: int, comment: str = "", kind: str = "revert") -> audit.Entry:

@@ -41,7 +41,7 @@ def save_rules(project: Project, rules: list[Rule]) -> list[Rule]:
 
 
 def mapped_fields(project: Project) -> set[str]:
-    return {c.field for s in store.sources(project) for c in store.columns(project, s.id) if c.field}
+    return {c.field for s in store.current_sources(project) for c in store.columns(project, s.id) if c.field}
 
 
 def propose_rules(project: Project) -> list[Rule]:

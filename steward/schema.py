@@ -263,6 +263,22 @@ BEGIN
 END;
 """
 
+# Version 6: refreshed sources. Importing next month's export of a source
+# links each new row to the row it is the next version of; the earlier source
+# is then superseded (kept as history, no longer part of the golden view,
+# matching or validation).
+_V6 = """
+ALTER TABLE sources ADD COLUMN superseded_by INTEGER REFERENCES sources(id);
+
+CREATE TABLE record_links (
+    record_id   INTEGER PRIMARY KEY REFERENCES records(id),
+    previous_id INTEGER NOT NULL REFERENCES records(id),
+    how         TEXT NOT NULL,                    -- key | content
+    changed     TEXT NOT NULL                     -- JSON list of the headers whose values differ
+) STRICT;
+CREATE INDEX record_links_by_previous ON record_links (previous_id);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -289,7 +305,7 @@ def _split(script: str) -> list[str]:
 
 
 #: MIGRATIONS[i] brings a file from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5)]
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5), _script(_V6)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

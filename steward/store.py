@@ -33,6 +33,7 @@ class Source:
     imported_at: str
     record_count: int
     rejected_count: int
+    superseded_by: int | None = None     # the refreshed source that replaced this one
 
     @property
     def has_header(self) -> bool:
@@ -64,12 +65,17 @@ class RejectedRow:
 
 
 _SOURCE_COLUMNS = ("id, name, file_name, file_size, sha256, kind, encoding, encoding_confidence, encoding_method, "
-                   "delimiter, sheet, header_row, imported_at, record_count, rejected_count")
+                   "delimiter, sheet, header_row, imported_at, record_count, rejected_count, superseded_by")
 
 
 def sources(project: Project) -> list[Source]:
     rows = project.conn.execute(f"SELECT {_SOURCE_COLUMNS} FROM sources ORDER BY id").fetchall()
     return [Source(*row) for row in rows]
+
+
+def current_sources(project: Project) -> list[Source]:
+    """The sources the golden view, matching and validation read: all but those a refreshed export replaced."""
+    return [s for s in sources(project) if s.superseded_by is None]
 
 
 def source_named(project: Project, name: str) -> Source:

@@ -80,8 +80,9 @@ def validate(project: Project, *, today: date | None = None, progress: Progress 
                            "or load a rules file, then validate.")
     today = today or date.today()
     region = default_region(project)
-    sources = store.sources(project)
+    sources = store.current_sources(project)
     with project.db.atomic():
+        _forget_superseded(project)
         run = _Run(project, rules, sources, today, region, progress)
         rechecked, notes = run.execute()
         return _finish(project, rules, sources, rechecked, notes, time.perf_counter() - started)
@@ -247,6 +248,20 @@ class _Run:
         row = self.project.conn.execute("SELECT fingerprint FROM completeness WHERE source_id = ?",
                                         (source.id,)).fetchone()
         return row[0] if row else None
+
+
+def _forget_superseded(project: Project) -> None:
+    """Sources a refreshed export replaced are history: their failures no longer count, and are checked afresh
+    should the refresh be undone."""
+    for source in store.sources(project):
+        if source.superseded_by is None:
+            continue
+        first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (source.id,)).fetchone()[0]
+        if first is not None:
+            project.conn.execute("DELETE FROM failures WHERE record_id >= ? AND record_id < ?",
+                                 (first, first + source.record_count))
+        project.conn.execute("DELETE FROM validation_state WHERE source_id = ?", (source.id,))
+        project.conn.execute("DELETE FROM completeness WHERE source_id = ?", (source.id,))
 
 
 def _fields_read(rule: Rule) -> list[str]:

@@ -264,3 +264,25 @@ def test_merge_clusters_marks_proposals_merged_and_a_new_run_keeps_them_merged(t
         assert project.conn.execute("SELECT note FROM clusters WHERE status = 'deferred'").fetchone()[0] == \
             "ask the dealer"
         assert project.conn.execute("SELECT COUNT(*) FROM golden_members").fetchone()[0] == merged_records
+
+
+def test_splitting_a_record_out_of_a_proposed_cluster_remembers_it(tmp_path: Path) -> None:
+    from steward.sample import sample_csv
+    with Project.create(tmp_path / "s.steward") as project:
+        import_file(project, sample_csv(), ImportOptions())
+        match_project(project)
+        cluster_id, = project.conn.execute("SELECT id FROM clusters WHERE size = 3 LIMIT 1").fetchone()
+        members = [r for (r,) in project.conn.execute(
+            "SELECT record_id FROM cluster_members WHERE cluster_id = ? ORDER BY 1", (cluster_id,))]
+        before = tables(project)
+        perform(project, SplitRecord(members[0]))
+        assert [r for (r,) in project.conn.execute(
+            "SELECT record_id FROM cluster_members WHERE cluster_id = ? ORDER BY 1", (cluster_id,))] == members[1:]
+        assert project.conn.execute("SELECT a, b FROM not_duplicates ORDER BY 1, 2").fetchall() == \
+            [(members[0], members[1]), (members[0], members[2])]
+        perform(project, SplitRecord(members[1]))            # one left: the proposal ends
+        assert project.conn.execute("SELECT COUNT(*) FROM cluster_members WHERE cluster_id = ?",
+                                    (cluster_id,)).fetchone()[0] == 0
+        undo(project)
+        undo(project)
+        assert tables(project) == before

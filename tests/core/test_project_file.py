@@ -213,31 +213,40 @@ def test_cat_56_second_process_gets_in_use_message_and_stale_lock_is_recovered(t
         assert len(store.sources(project)) == 1
 
 
-def _racer_script(path: Path, start_at: float, create: bool = False) -> str:
+def _racer_script(path: Path, start_at: float, attempts: Path, create: bool = False, racers: int = 6) -> str:
+    """A process that tries to open ``path`` for writing at ``start_at``; a writer keeps the project open until
+    every other racer has tried (each leaves a file in ``attempts``), however slowly a loaded machine starts them."""
     return textwrap.dedent(f"""
-        import time
+        import os, time
+        from pathlib import Path
         from steward.errors import ProjectInUse
         from steward.project import Project
         time.sleep(max(0, {start_at} - time.time()))
+        attempts = Path({str(attempts)!r})
         try:
             p = Project.open({str(path)!r}, create={create})
         except ProjectInUse:
             print("refused", flush=True)
+            (attempts / str(os.getpid())).touch()
         else:
             print("writer", flush=True)
-            time.sleep(1.5)
+            deadline = time.time() + 60
+            while len(list(attempts.iterdir())) < {racers - 1} and time.time() < deadline:
+                time.sleep(0.05)
             p.close()
     """)
 
 
 def test_many_processes_creating_the_same_project_see_one_whole_project(tmp_path):
     path = tmp_path / "new.steward"
+    attempts = tmp_path / "attempts"
+    attempts.mkdir()
     start_at = time.time() + 1.5
-    racers = [subprocess.Popen([sys.executable, "-c", _racer_script(path, start_at, create=True)],
+    racers = [subprocess.Popen([sys.executable, "-c", _racer_script(path, start_at, attempts, create=True)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(6)]
-    results = [r.communicate(timeout=30) for r in racers]
+    results = [r.communicate(timeout=90) for r in racers]
     assert sorted(out.strip() for out, _ in results) == ["refused"] * 5 + ["writer"], [err for _, err in results]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.steward", "new.steward.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attempts", "new.steward", "new.steward.lock"]
 
 
 def test_creating_in_a_missing_folder_says_so(tmp_path):
@@ -248,10 +257,12 @@ def test_creating_in_a_missing_folder_says_so(tmp_path):
 def test_cat_56_many_processes_racing_for_a_stale_lock_get_exactly_one_writer(tmp_path):
     path = _project_with_one_source(tmp_path)
     Path(str(path) + ".lock").write_text('{"pid": 999999, "host": "x", "user": "u", "since": "s"}')
+    attempts = tmp_path / "attempts"
+    attempts.mkdir()
     start_at = time.time() + 1.5
-    racers = [subprocess.Popen([sys.executable, "-c", _racer_script(path, start_at)], stdout=subprocess.PIPE,
+    racers = [subprocess.Popen([sys.executable, "-c", _racer_script(path, start_at, attempts)], stdout=subprocess.PIPE,
                                text=True, cwd=ROOT) for _ in range(6)]
-    outcomes = sorted(r.communicate(timeout=30)[0].strip() for r in racers)
+    outcomes = sorted(r.communicate(timeout=90)[0].strip() for r in racers)
     assert outcomes == ["refused"] * 5 + ["writer"]
 
 
