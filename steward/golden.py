@@ -80,6 +80,11 @@ class _Sources:
         return {key: row[p] for key, p in self.positions[source_id].items() if p < len(row)}
 
 
+def source_order(project: Project) -> list[str]:
+    """Source names in import order: the priority the source_priority rule follows."""
+    return [name for (name,) in project.conn.execute("SELECT name FROM sources ORDER BY id")]
+
+
 def golden_keys(project: Project) -> list[str]:
     """The canonical fields some source maps, in canonical order: what a golden record has values for."""
     mapped = {f for (f,) in project.conn.execute("SELECT DISTINCT field FROM columns WHERE field IS NOT NULL")}
