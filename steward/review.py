@@ -210,3 +210,24 @@ def pair_probability(project: Project, a: int, b: int) -> float | None:
     row = project.conn.execute("SELECT probability FROM match_pairs WHERE a = ? AND b = ?",
                                (min(a, b), max(a, b))).fetchone()
     return None if row is None else row[0]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the status bar shows."""
+
+    records: int
+    waiting: int                 # proposals still to decide (to review or auto)
+    failures: int
+    score: float | None          # the latest quality score, None before the first validation
+
+
+def figures(project: Project) -> Figures:
+    conn = project.conn
+    score = conn.execute("SELECT score FROM quality_scores WHERE source_id IS NULL ORDER BY run_id DESC LIMIT 1"
+                         ).fetchone()
+    return Figures(
+        conn.execute("SELECT COALESCE(SUM(record_count), 0) FROM sources WHERE superseded_by IS NULL").fetchone()[0],
+        len(cluster_ids(project, "to review")) + len(cluster_ids(project, "auto")),
+        conn.execute("SELECT COUNT(*) FROM failures").fetchone()[0],
+        None if score is None else score[0])

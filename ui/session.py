@@ -1,0 +1,98 @@
+"""The open project as the window sees it: decisions go through here, and views hear what changed.
+
+Every decision is applied by the core (one transaction with its audit entry)
+and then pushed on a QUndoStack as already applied, so Ctrl+Z and Ctrl+Shift+Z
+walk the same undo and redo entries as ``steward undo`` and ``steward redo``.
+After each change the session emits ``changed`` naming what was touched
+(Anki's ``operation_did_execute``), so each view refreshes only what it shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from steward import audit, operations
+from steward.errors import StewardError
+from steward.operations import Operation
+from steward.project import Project
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one change touched, as its audit entry names it."""
+
+    action: str
+    entry_id: int
+    records: frozenset[int] = field(default_factory=frozenset)
+    clusters: frozenset[int] = field(default_factory=frozenset)
+    goldens: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, entry: audit.Entry) -> "Changes":
+        targets = entry.targets if isinstance(entry.targets, dict) else {}
+        records = set(targets.get("records", [])) | ({targets["record"]} if "record" in targets else set())
+        clusters = set(targets.get("clusters", [])) | ({targets["cluster"]} if "cluster" in targets else set())
+        goldens = {int(g[1:]) for g in entry.after.get("golden", {})} if isinstance(entry.after, dict) else set()
+        golden = targets.get("golden")
+        goldens |= set(golden) if isinstance(golden, list) else ({golden} if isinstance(golden, int) else set())
+        return cls(entry.action, entry.id, frozenset(records), frozenset(clusters), frozenset(goldens))
+
+
+class DecisionCommand(QUndoCommand):
+    """One decision on the undo stack; undo and redo are new audit entries that revert the previous one."""
+
+    def __init__(self, session: "Session", entry: audit.Entry, text: str) -> None:
+        super().__init__(text)
+        self.session = session
+        self.entry_id = entry.id          # the entry whose effect is in place, or was last undone
+        self._applied = True              # pushed after the core applied it: the first redo does nothing
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self._step("redo")
+
+    def undo(self) -> None:
+        self._step("undo")
+
+    def _step(self, kind: str) -> None:
+        try:
+            entry = operations.revert(self.session.project, self.entry_id, kind=kind)
+        except StewardError as error:
+            self.setObsolete(True)        # it no longer applies: the stack drops it, nothing changed
+            self.session.failed.emit(f"Cannot {kind} '{self.text()}': {error}")
+            return
+        self.entry_id = entry.id
+        self.session.changed.emit(Changes.of(entry))
+
+
+class Session(QObject):
+    """One open, writable project: its undo stack and the signals views listen to."""
+
+    changed = Signal(object)      # Changes
+    failed = Signal(str)          # an undo or redo that no longer applies, in words
+
+    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.undo_stack = QUndoStack(self)
+
+    def perform(self, operation: Operation, text: str, comment: str = "") -> audit.Entry:
+        """Apply a decision now (StewardError if it does not apply) and make it undoable."""
+        entry = operations.perform(self.project, operation, comment)
+        self.applied(entry, text)
+        return entry
+
+    def applied(self, entry: audit.Entry, text: str) -> None:
+        """Push a decision the core already applied (on a worker, say) and tell the views."""
+        self.undo_stack.push(DecisionCommand(self, entry, text))
+        self.changed.emit(Changes.of(entry))
+
+    def revert(self, entry_id: int, comment: str = "") -> audit.Entry:
+        """Revert an older audit entry (from the audit screen); undoable like any decision."""
+        entry = operations.revert(self.project, entry_id, comment)
+        self.applied(entry, f"Revert #{entry_id}")
+        return entry
