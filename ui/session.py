@@ -72,7 +72,7 @@ class DecisionCommand(QUndoCommand):
 class Session(QObject):
     """One open, writable project: its undo stack and the signals views listen to."""
 
-    changed = Signal(object)      # Changes
+    changed = Signal(object)      # Changes (entry_id 0 for work that is not an audit entry, e.g. a match run)
     failed = Signal(str)          # an undo or redo that no longer applies, in words
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:

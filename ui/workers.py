@@ -43,6 +43,7 @@ class Job(QRunnable):
         self.signals = JobSignals()
         self._work = work
         self._cancel = threading.Event()
+        self.done = threading.Event()   # set when the work is over, before the signals reach the GUI thread
         self._last_report = 0.0
 
     def cancel(self) -> None:
@@ -62,13 +63,16 @@ class Job(QRunnable):
             try:
                 result = self._work(self._report)
             except Cancelled:
-                self.signals.cancelled.emit()
+                signal, args = self.signals.cancelled, ()
             except Exception as exc:  # shown to the user by the slot; a job must never kill the pool
-                self.signals.failed.emit(exc)
+                signal, args = self.signals.failed, (exc,)
             else:
                 # Work that finished before noticing a cancel is committed: report it as done.
-                self.signals.succeeded.emit(result)
+                signal, args = self.signals.succeeded, (result,)
+            self.done.set()   # before the outcome reaches the GUI thread, so the runner is no longer busy there
+            signal.emit(*args)
         finally:
+            self.done.set()
             self.signals.finished.emit(self)
 
 
@@ -87,6 +91,16 @@ class JobRunner(QObject):
         # Finished jobs are kept until the next start, so a wrapper is never
         # freed while its pool thread is still returning from run().
         self._finished: list[Job] = []
+
+    @property
+    def busy(self) -> bool:
+        """A job is still working (closing the project must wait for it or cancel it); a job whose work is
+        over while its finished signal is still on its way no longer counts."""
+        return any(not job.done.is_set() for job in self._running)
+
+    def cancel_all(self) -> None:
+        for job in list(self._running):
+            job.cancel()
 
     def start_write(self, job: Job) -> Job:
         self._finished.clear()

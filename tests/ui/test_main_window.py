@@ -58,7 +58,7 @@ def test_open_project_then_import_shows_source_and_rows(qtbot, window, tmp_path,
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
     window.open_action.trigger()
     assert window.project is not None and window.project.path == path
-    assert window.stack.currentWidget() is window.splitter
+    assert window.stack.currentWidget() is window.workspace
     assert not window.rejected_action.isEnabled()
 
     csv = write("clients.csv", customer_csv(320) + "\n")  # a trailing blank line is rejected, not dropped
@@ -70,7 +70,8 @@ def test_open_project_then_import_shows_source_and_rows(qtbot, window, tmp_path,
     model = window.record_view.model()
     assert model.rowCount() == 320
     assert model.data(model.index(319, 1)) == "Person 320"
-    assert window.counts_label.text() == "clients: 320 records, 1 rejected    |    Project: 1 source, 320 records"
+    assert window.counts_label.text() == ("clients: 320 records, 1 rejected    |    1 source · 320 records · "
+                                          "0 proposals to decide · 0 open failures · quality not measured yet")
     summary = window.imports.summary_dialog
     assert summary is not None and summary.isVisible()
     assert summary.result.imported == 320 and summary.result.rejected == 1

@@ -5,19 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QStandardPaths, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFileDialog, QHeaderView, QLabel, QListView,
-                               QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QStyle, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDockWidget, QFileDialog, QHeaderView, QLabel,
+                               QListView, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QStyle,
+                               QTableView, QUndoView, QVBoxLayout, QWidget)
 
+from steward import review
 from steward.errors import NewerProject, StewardError
 from steward.project import SUFFIX, Project
 from steward.sample import open_sample_project
 from ui.import_flow import ImportController, show_rejected_rows
 from ui.models.record_model import RecordModel
 from ui.models.source_model import SOURCE_ID_ROLE, SourceModel, describe_source
+from ui import project_jobs
+from ui.session import Changes, Session
 from ui.settings import Settings
 from ui.views.welcome import WelcomePanel
+from ui.views.workspace import Workspace
 from ui.workers import JobRunner
 
 IMPORT_FILTER = "Customer lists (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls);;All files (*)"
@@ -37,7 +41,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self.project: Project | None = None
+        self.session: Session | None = None
         self.runner = JobRunner(self)
+        self.undo_group = QUndoGroup(self)
+        self.long_job: project_jobs.JobProgress | None = None
         self.imports = ImportController(self.runner, self)
         self.imports.imported.connect(self._on_imports_imported)
         self.imports.finished.connect(self._on_imports_finished)
@@ -93,9 +100,18 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([220, 900])
 
+        self.workspace = Workspace()
+        self.workspace.add_screen("Sources", self.splitter)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
-        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.workspace)
+        self.undo_view = QUndoView(self.undo_group)
+        self.undo_view.setEmptyLabel("Project opened")
+        self.history_dock = QDockWidget("Undo History", self)
+        self.history_dock.setObjectName("undo_history")
+        self.history_dock.setWidget(self.undo_view)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.history_dock.hide()
         self.setCentralWidget(self.stack)
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -129,6 +145,14 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.about_action = self._action("&About Steward", self._on_about_triggered)
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.find_duplicates_action = self._action("&Find Duplicates", self.find_duplicates, QKeySequence("Ctrl+M"),
+                                                   None, "Match the project's records and propose duplicate clusters")
+        self.merge_auto_action = self._action("Merge All &Auto-matches…", self.merge_auto, None, None,
+                                              "Merge every proposal above the auto-match threshold, as one decision")
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.new_action, self.open_action])
@@ -140,8 +164,17 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addActions([self.close_action, self.quit_action])
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        view_menu = self.menuBar().addMenu("&View")
+        self.screens_menu = view_menu
+        view_menu.addAction(self.history_dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(self.workspace.actions_by_name["Sources"])
         source_menu = self.menuBar().addMenu("&Source")
         source_menu.addAction(self.rejected_action)
+        data_menu = self.menuBar().addMenu("&Data")
+        data_menu.addActions([self.find_duplicates_action, self.merge_auto_action])
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -150,6 +183,8 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setMovable(False)
         toolbar.addActions([self.new_action, self.open_action, self.import_action, self.rejected_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.undo_action, self.redo_action, self.find_duplicates_action])
 
     def _restore_state(self) -> None:
         geometry, state, splitter = self.settings.window_state("main_window")
@@ -222,7 +257,14 @@ class MainWindow(QMainWindow):
         self.settings.add_recent_project(project.path)
         self.settings.set_last_folder("project", project.path)
         self.source_model.reload(project)
-        self.stack.setCurrentWidget(self.splitter)
+        if not project.read_only:
+            self.session = Session(project, self)
+            self.session.changed.connect(self._on_session_changed)
+            self.session.failed.connect(self._on_session_failed)
+            self.undo_group.addStack(self.session.undo_stack)
+            self.undo_group.setActiveStack(self.session.undo_stack)
+        self.workspace.set_session(self.session)
+        self.stack.setCurrentWidget(self.workspace)
         if self.source_model.rowCount() > 0:
             self.select_source(self.source_model.sources[0].id)
         self._update_state()
@@ -247,6 +289,19 @@ class MainWindow(QMainWindow):
             self.imports.cancel()
             self.runner.wait()
             self.imports.abandon()
+        if self.runner.busy:
+            if confirm and QMessageBox.question(
+                    self, "Work running", "Steward is still working on this project. Cancel that and close? "
+                    "Nothing of it will be kept.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+                return False
+            self.runner.cancel_all()
+            self.runner.wait()
+        self.workspace.set_session(None)
+        if self.session is not None:
+            self.undo_group.removeStack(self.session.undo_stack)
+            self.session.deleteLater()
+            self.session = None
         self.record_model.set_source(None, None)
         self.source_model.reload(None)
         project, self.project = self.project, None
@@ -307,6 +362,31 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Import cancelled; nothing was changed.", 8000)
         self._update_state()
 
+    def find_duplicates(self) -> None:
+        if self.session is not None and not self.runner.busy:
+            self.long_job = project_jobs.find_duplicates(self.session, self.runner, self)
+            self.long_job.finished.connect(self._on_long_job_finished)
+
+    def merge_auto(self) -> None:
+        if self.session is not None and not self.runner.busy:
+            self.long_job = project_jobs.merge_auto(self.session, self.runner, self)
+            if self.long_job is not None:
+                self.long_job.finished.connect(self._on_long_job_finished)
+
+    def _on_long_job_finished(self, outcome: str) -> None:
+        if outcome == "cancelled":
+            self.statusBar().showMessage("Cancelled; nothing was changed.", 8000)
+        self.long_job = None
+        self._update_state()
+
+    def _on_session_changed(self, changes: Changes) -> None:
+        if changes.action in ("import", "refresh", "match"):
+            self.source_model.reload(self.project)
+        self._update_state()
+
+    def _on_session_failed(self, message: str) -> None:
+        QMessageBox.warning(self, "Cannot do that", message + "\n\nNothing was changed.")
+
     def show_rejected(self) -> None:
         source_id = self.current_source_id()
         if self.project is not None and source_id is not None:
@@ -326,10 +406,15 @@ class MainWindow(QMainWindow):
         if project is None:
             self.counts_label.setText("No project open")
             return
+        writable = self.session is not None and not self.runner.busy
+        self.find_duplicates_action.setEnabled(writable)
+        self.merge_auto_action.setEnabled(writable)
+        figures = review.figures(project)
         sources = self.source_model.sources
-        total = sum(s.record_count for s in sources)
-        text = f"Project: {len(sources)} source{'s' if len(sources) != 1 else ''}, {total:,} records"
-        if source is not None:
+        text = (f"{len(sources)} source{'s' if len(sources) != 1 else ''} · {figures.records:,} records · "
+                f"{figures.waiting:,} proposals to decide · {figures.failures:,} open failures · "
+                f"quality {'not measured yet' if figures.score is None else f'{figures.score:.1f}'}")
+        if source is not None and self.workspace.current_name() == "Sources":
             text = f"{source.name}: {source.record_count:,} records, {source.rejected_count:,} rejected    |    " + text
         self.counts_label.setText(text)
 
