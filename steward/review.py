@@ -174,6 +174,15 @@ def _fixed_fields(project: Project, ids: Sequence[int]) -> dict[int, frozenset[s
     return {r: frozenset(names) for r, names in found.items()}
 
 
+def field_position(project: Project, record_id: int, field: str) -> int | None:
+    """The column of the record's source that holds ``field`` (the first, as the detail reads it), so a fix to a
+    value shown by field lands in the right column; None if the source maps no column to it."""
+    row = project.conn.execute(
+        "SELECT MIN(c.position) FROM records r JOIN columns c ON c.source_id = r.source_id "
+        "WHERE r.id = ? AND c.field = ?", (record_id, field)).fetchone()
+    return None if row is None else row[0]
+
+
 def failures(project: Project, record_ids: Sequence[int]) -> list[FailureView]:
     """The stored validation failures of these records, with the rule's message and any suggested fix."""
     if not record_ids:
