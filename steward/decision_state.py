@@ -217,6 +217,13 @@ class Plan:
             self.after.goldens[golden_id] = None if row is None else json.loads(json.dumps(row))
         return self.after.goldens[golden_id]
 
+    def existing_golden(self, golden_id: int) -> GoldenRow:
+        """The golden record's row to change, or an error naming it when it is gone."""
+        row = self.golden(golden_id)
+        if row is None:
+            raise StewardError(f"There is no golden record G{golden_id} (any more).")
+        return row
+
     def membership(self, record_id: int) -> Membership | None:
         if record_id not in self.after.members:
             value = read_state(self.project, State(members={record_id: None})).members[record_id]

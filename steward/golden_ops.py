@@ -123,9 +123,7 @@ def plan_leave(plan: Plan, record_id: int, *, tree: bool) -> int:
 
 def plan_unmerge(plan: Plan, golden_id: int) -> list[int]:
     """Add to ``plan`` taking golden record ``golden_id`` apart; return its former members."""
-    row = plan.golden(golden_id)
-    if row is None:
-        raise StewardError(f"There is no golden record G{golden_id} (any more).")
+    row = plan.existing_golden(golden_id)
     everyone = plan.golden_members(golden_id)
     for record_id in everyone:
         if record_hash(plan.project, record_id) != plan.membership(record_id)[2]:
@@ -284,9 +282,7 @@ class EditGolden(Decision):
 
     def plan(self, project: Project) -> Plan:
         plan = Plan(project)
-        row = plan.golden(self.golden_id)
-        if row is None:
-            raise StewardError(f"There is no golden record G{self.golden_id} (any more).")
+        row = plan.existing_golden(self.golden_id)
         if self.value is None:
             row["edits"].pop(self.field_name, None)
         else:
@@ -311,9 +307,7 @@ class PickValue(Decision):
 
     def plan(self, project: Project) -> Plan:
         plan = Plan(project)
-        row = plan.golden(self.golden_id)
-        if row is None:
-            raise StewardError(f"There is no golden record G{self.golden_id} (any more).")
+        row = plan.existing_golden(self.golden_id)
         if self.record_id is None:
             row["picks"].pop(self.field_name, None)
         elif self.record_id not in plan.golden_members(self.golden_id):
