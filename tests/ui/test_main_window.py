@@ -303,3 +303,26 @@ def test_workbook_with_several_sheets_asks_which_one(qtbot, window, tmp_path, mo
     assert offered == [["'Q3' (2 rows)", "'Q4' (3 rows)"]]
     (source,) = store.sources(window.project)
     assert source.sheet == "Q4" and source.record_count == 2
+
+
+def test_the_duplicates_screen_reviews_with_undo_from_the_edit_menu(qtbot, window, tmp_path) -> None:
+    from steward.importer import ImportOptions, import_file
+    from steward.match_store import match_project
+    from steward.sample import sample_csv
+    path = tmp_path / "s.steward"
+    with Project.create(path) as project:
+        import_file(project, sample_csv(), ImportOptions())
+        match_project(project)
+    window.open_project(path)
+    window.workspace.actions_by_name["Duplicates"].trigger()
+    assert window.workspace.current_name() == "Duplicates"
+    queue = window.review_view.queue_model
+    before = queue.rowCount()
+    assert before > 0 and "44 proposals to decide" in window.counts_label.text()
+    window.review_view.merge_action.trigger()
+    assert queue.rowCount() == before - 1 and "43 proposals to decide" in window.counts_label.text()
+    assert window.undo_action.isEnabled() and window.undo_action.text().startswith("&Undo Merge proposal")
+    window.undo_action.trigger()
+    assert queue.rowCount() == before and "44 proposals to decide" in window.counts_label.text()
+    window.redo_action.trigger()
+    assert queue.rowCount() == before - 1

@@ -20,6 +20,7 @@ from ui.models.source_model import SOURCE_ID_ROLE, SourceModel, describe_source
 from ui import project_jobs
 from ui.session import Changes, Session
 from ui.settings import Settings
+from ui.views.review_view import ReviewView
 from ui.views.welcome import WelcomePanel
 from ui.views.workspace import Workspace
 from ui.workers import JobRunner
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
 
         self.workspace = Workspace()
         self.workspace.add_screen("Sources", self.splitter)
+        self.review_view = ReviewView()
+        self.workspace.add_screen("Duplicates", self.review_view)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.workspace)
@@ -170,11 +173,13 @@ class MainWindow(QMainWindow):
         self.screens_menu = view_menu
         view_menu.addAction(self.history_dock.toggleViewAction())
         view_menu.addSeparator()
-        view_menu.addAction(self.workspace.actions_by_name["Sources"])
+        view_menu.addActions(list(self.workspace.actions_by_name.values()))
         source_menu = self.menuBar().addMenu("&Source")
         source_menu.addAction(self.rejected_action)
         data_menu = self.menuBar().addMenu("&Data")
         data_menu.addActions([self.find_duplicates_action, self.merge_auto_action])
+        review_menu = self.menuBar().addMenu("&Review")
+        review_menu.addActions(self.review_view.review_actions)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
 

@@ -7,7 +7,7 @@ Ctrl+1 … Ctrl+9 switch screens from anywhere in the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
 
@@ -24,6 +24,7 @@ class Workspace(QWidget):
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(170)
+        self.navigation.setSpacing(2)
         self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
         self.screens = QStackedWidget()
         layout = QHBoxLayout(self)
@@ -38,7 +39,8 @@ class Workspace(QWidget):
         """Add a screen; the returned action shows it (Ctrl+N for the N-th screen)."""
         self.names.append(name)
         self.screens.addWidget(widget)
-        QListWidgetItem(name, self.navigation)
+        item = QListWidgetItem(name, self.navigation)
+        item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
         action = QAction(name, self)
         if len(self.names) <= 9:
             action.setShortcut(QKeySequence(f"Ctrl+{len(self.names)}"))
