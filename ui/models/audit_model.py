@@ -1,0 +1,131 @@
+"""The audit trail as a lazily loaded table, newest entry first.
+
+A trail may hold 100,000 entries: the model holds the ids the filter keeps
+(from ``steward.audit_query``) and reads rows for a page of ids when the view
+shows them, keeping a few pages.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from steward import audit_query
+from steward.audit_query import AuditQuery, EntryRow
+from steward.project import Project
+
+PAGE_SIZE = 256
+CACHE_PAGES = 8
+
+Index = QModelIndex | QPersistentModelIndex
+DISPLAY, TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
+ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def local_time(at: str) -> str:
+    """A stored UTC time (ISO 8601, 'Z') in the computer's time zone, to the second."""
+    try:
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return at
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+class AuditModel(QAbstractTableModel):
+    """Entries of the trail that a query keeps; read-only."""
+
+    HEADERS = ("#", "Time", "Actor", "Action", "Targets", "Comment")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._project: Project | None = None
+        self._query = AuditQuery()
+        self._ids: list[int] = []
+        self._pages: OrderedDict[int, list[EntryRow]] = OrderedDict()
+        self.page_loads = 0  # pages read from the project (for tests and tuning)
+
+    def set_query(self, project: Project | None, query: AuditQuery | None = None) -> None:
+        """List the entries ``query`` keeps (all without one); only their ids are read now."""
+        self.beginResetModel()
+        self._project, self._query = project, query or AuditQuery()
+        self._ids = audit_query.entry_ids(project, self._query) if project is not None else []
+        self._pages.clear()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Read the ids again under the same query (entries were appended)."""
+        self.set_query(self._project, self._query)
+
+    @property
+    def query(self) -> AuditQuery:
+        return self._query
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def row_of(self, entry_id: int) -> int:
+        """The row showing entry ``entry_id``, or -1 (ids are newest first, so descending)."""
+        low, high = 0, len(self._ids)
+        while low < high:
+            middle = (low + high) // 2
+            if self._ids[middle] > entry_id:
+                low = middle + 1
+            else:
+                high = middle
+        return low if low < len(self._ids) and self._ids[low] == entry_id else -1
+
+    def entry(self, row: int) -> EntryRow | None:
+        """The entry shown in ``row``, loading its page if needed."""
+        if self._project is None or not 0 <= row < len(self._ids):
+            return None
+        page_no, offset = divmod(row, PAGE_SIZE)
+        page = self._pages.get(page_no)
+        if page is None:
+            ids = self._ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE]
+            found = {e.id: e for e in audit_query.entry_rows(self._project, ids)}
+            page = [found.get(i) for i in ids]
+            self.page_loads += 1
+            self._pages[page_no] = page
+            while len(self._pages) > CACHE_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page[offset]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid() or role not in (DISPLAY, TOOLTIP, ENTRY_ID_ROLE, Qt.ItemDataRole.TextAlignmentRole):
+            return None
+        if role == ENTRY_ID_ROLE:
+            return self._ids[index.row()] if 0 <= index.row() < len(self._ids) else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if index.column() == 0 else None
+        entry = self.entry(index.row())
+        if entry is None:
+            return None
+        column = index.column()
+        if role == TOOLTIP:
+            if column == 1:
+                return f"{entry.at} (UTC)"
+            return entry.targets if column == 4 else entry.comment if column == 5 else None
+        return (str(entry.id), local_time(entry.at), entry.actor, entry.action, entry.targets,
+                entry.comment.replace("\n", " "))[column]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -1,0 +1,410 @@
+"""The rules and failures screen: each rule with its failure count, the selected rule's failing records, fixes.
+
+Fixes and accepted suggestions are decisions applied through the session
+(audited, undoable); validating runs on the write worker with a progress
+dialog that shows only when it takes a while. Rules themselves are not edited
+here: they are proposed from the mapped fields, or loaded from a rules file
+with ``steward rules``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMessageBox, QProgressDialog, QPushButton,
+                               QSplitter, QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget)
+
+from steward import failure_list, operations, rule_store, validation
+from steward.errors import StewardError
+from steward.operations import FixValue
+from steward.progress import Progress
+from steward.validation import ValidationResult
+from ui.diagnostics import where
+from ui.models.audit_model import local_time
+from ui.models.failure_model import FailureModel, RuleFailuresModel
+from ui.session import Changes, Session
+from ui.workers import Job, JobRunner
+
+log = logging.getLogger(__name__)
+
+SHOW_PROGRESS_AFTER_MS = 500
+PROGRESS_STEPS = 1000
+NO_RULES = ("<h3>This project has no rules yet</h3>"
+            "<p>Rules say what a good record looks like: an email address that is one, a phone number that can "
+            "be dialled, a customer id used only once. Steward can propose a default set for the fields your "
+            "columns are mapped to; validate afterwards to find the records that fail them.</p>"
+            "<p>Rules are not edited in this window. To change them, save them to a rules file, edit it and load "
+            "it again:<br><code>steward rules PROJECT --save rules.toml</code><br>"
+            "<code>steward rules PROJECT --load rules.toml</code></p>")
+
+
+class FailuresView(QWidget):
+    """Rules on the left, the selected rule's failing records on the right."""
+
+    validated = Signal(object)     # ValidationResult, after a validation run committed
+
+    def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session: Session | None = None
+        self._runner = runner or JobRunner(self)
+        self._job: Job | None = None
+        self._version: tuple[int, str] | None = None     # what the shown failures were read from
+        self._values_stale = False
+        self.progress_dialog: QProgressDialog | None = None
+        self.rule_model = RuleFailuresModel(self)
+        self.failure_model = FailureModel(self)
+        self.failure_model.fix_requested.connect(self._on_fix_requested)
+        self._build_actions()
+        self._build_widgets()
+        self._update_state()
+
+    # -- construction --------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Any, shortcut: str | None, tip: str) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.validate_action = self._action("&Validate", self._on_validate_triggered, "F5",
+                                            "Check every record against the rules again")
+        self.accept_action = self._action("&Accept Suggestion", self._on_accept_triggered, "Ctrl+Return",
+                                          "Set the selected record's value to the suggested fix")
+        self.accept_all_action = self._action("Accept &All Suggestions of Rule…", self._on_accept_all_triggered,
+                                              "Ctrl+Shift+Return", "Accept every suggested fix of the selected rule")
+        self.propose_action = self._action("&Propose Default Rules", self._on_propose_triggered, None,
+                                           "Save the default rules for the mapped fields")
+
+    def _build_widgets(self) -> None:
+        toolbar = QToolBar()
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.validate_action, self.accept_action, self.accept_all_action])
+        self.run_label = QLabel()
+        self.run_label.setContentsMargins(12, 0, 6, 0)
+        toolbar.addWidget(self.run_label)
+
+        self.rule_view = QTableView()
+        self.rule_view.setModel(self.rule_model)
+        self._table_defaults(self.rule_view)
+        self.rule_view.selectionModel().selectionChanged.connect(self._on_rule_selection_changed)
+        header = self.rule_view.horizontalHeader()
+        for column, width in enumerate((165, 95, 85, 70)):
+            header.resizeSection(column, width)
+
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.failure_view = QTableView()
+        self.failure_view.setModel(self.failure_model)
+        self._table_defaults(self.failure_view)
+        self.failure_view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                          | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.failure_view.selectionModel().currentRowChanged.connect(self._on_failure_current_row_changed)
+        self.failure_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.failure_view.addActions([self.accept_action, self.accept_all_action])
+        header = self.failure_view.horizontalHeader()
+        for column, width in enumerate((110, 170, 230)):
+            header.resizeSection(column, width)
+        failures_panel = QWidget()
+        failures_layout = QVBoxLayout(failures_panel)
+        failures_layout.setContentsMargins(0, 0, 0, 0)
+        failures_layout.addWidget(self.caption)
+        failures_layout.addWidget(self.failure_view)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.rule_view)
+        self.splitter.addWidget(failures_panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([580, 700])
+
+        self.note = QLabel(NO_RULES)
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.propose_button = QPushButton("Propose Default Rules")
+        self.propose_button.clicked.connect(self.propose_action.trigger)
+        self.note_panel = QWidget()
+        note_layout = QVBoxLayout(self.note_panel)
+        note_layout.setContentsMargins(24, 24, 24, 24)
+        note_layout.addWidget(self.note)
+        note_layout.addWidget(self.propose_button, 0, Qt.AlignmentFlag.AlignLeft)
+        note_layout.addStretch(1)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.note_panel)
+        self.stack.addWidget(self.splitter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(toolbar)
+        layout.addWidget(self.stack)
+
+    def _table_defaults(self, view: QTableView) -> None:
+        view.setWordWrap(False)
+        view.setAlternatingRowColors(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.verticalHeader().hide()
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.horizontalHeader().setHighlightSections(False)
+
+    # -- the project ---------------------------------------------------------------------
+
+    def set_session(self, session: Session | None) -> None:
+        """Show this session's project (None: no project open, show nothing)."""
+        if self._session is not None:
+            self._session.changed.disconnect(self._on_session_changed)
+        if self._job is not None:
+            self._job.cancel()
+            self._forget_job()
+        self._session = session
+        if session is not None:
+            session.changed.connect(self._on_session_changed)
+        self.reload()
+
+    @property
+    def busy(self) -> bool:
+        """A validation is running (closing the project should wait for the runner)."""
+        return self._job is not None
+
+    def reload(self) -> None:
+        """Read the rules, their counts and the selected rule's failures again, keeping the selection."""
+        project = self._session.project if self._session is not None else None
+        self._version = failure_list.version(project) if project is not None else None
+        self._values_stale = False
+        selected = self.selected_rule()
+        self.rule_model.reload(project)
+        self.failure_model.editable = project is not None and not project.read_only
+        row = self.rule_model.row_of(selected.rule) if selected is not None else -1
+        if self.rule_model.rowCount() and row < 0:
+            row = 0
+        if row >= 0:
+            self.rule_view.selectRow(row)          # the reset cleared the selection: this shows the rule
+        else:
+            self._show_rule(None)
+        run = failure_list.last_run(project) if project is not None else None
+        if run is not None:
+            self.run_label.setText(f"Last validated {local_time(run.finished_at)}: {run.records:,} records, "
+                                   f"{run.errors:,} errors, {run.warnings:,} warnings")
+        else:
+            self.run_label.setText("Not validated yet." if self.rule_model.rowCount() else "")
+        self.stack.setCurrentWidget(self.splitter if self.rule_model.rowCount() else self.note_panel)
+        self.note.setVisible(project is not None)
+        self.propose_button.setVisible(project is not None)
+        self._update_state()
+
+    def selected_rule(self) -> failure_list.RuleFailures | None:
+        return self.failure_model.rule
+
+    def select_rule(self, name: str) -> bool:
+        row = self.rule_model.row_of(name)
+        if row >= 0:
+            self.rule_view.selectRow(row)
+        return row >= 0
+
+    def _show_rule(self, rule: failure_list.RuleFailures | None) -> None:
+        project = self._session.project if self._session is not None else None
+        self.failure_model.set_rule(project, rule)
+        if rule is None:
+            self.caption.setText("")
+        else:
+            fixes = f", {rule.suggestions:,} with a suggested fix" if rule.suggestions else ""
+            self.caption.setText(f"<b>{rule.rule}</b> — {rule.message}. {rule.failures:,} records fail it{fixes}. "
+                                 "Fixed values are checked again when you validate.")
+        self._update_state()
+
+    def _update_state(self) -> None:
+        project = self._session.project if self._session is not None else None
+        writable = project is not None and not project.read_only and self._job is None
+        rule = self.failure_model.rule
+        current = self.failure_model.failure(self.failure_view.currentIndex().row())
+        self.validate_action.setEnabled(writable and self.rule_model.rowCount() > 0)
+        self.accept_action.setEnabled(writable and current is not None and current.suggestion is not None)
+        self.accept_all_action.setEnabled(writable and rule is not None and rule.suggestions > 0)
+        self.propose_action.setEnabled(writable and self.rule_model.rowCount() == 0)   # never replaces rules
+        self.propose_button.setEnabled(self.propose_action.isEnabled())
+
+    # -- signals ---------------------------------------------------------------------------
+
+    def _on_session_changed(self, changes: Changes) -> None:
+        if not changes.records:
+            return
+        if self.isVisible():
+            self.failure_model.refresh_values()
+            self._update_state()
+        else:
+            self._values_stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        # Validating or saving rules elsewhere (another screen, an import) changes the failures themselves.
+        project = self._session.project if self._session is not None else None
+        if project is not None and failure_list.version(project) != self._version:
+            self.reload()
+        elif self._values_stale:
+            self._values_stale = False
+            self.failure_model.refresh_values()
+        super().showEvent(event)
+
+    def _on_rule_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = {index.row() for index in selected.indexes()}
+        if rows:
+            self._show_rule(self.rule_model.rule(min(rows)))
+
+    def _on_failure_current_row_changed(self, *_rows: Any) -> None:
+        self._update_state()
+
+    def _perform(self, operation: operations.Operation, text: str, busy: bool = False) -> None:
+        """Apply a decision through the session; ``busy`` shows a wait cursor (500,000 fixes take about 15 s)."""
+        if self._session is None:
+            return
+        if busy:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self._session.perform(operation, text)
+            problem = None
+        except StewardError as error:
+            problem = str(error)
+        finally:
+            if busy:
+                QGuiApplication.restoreOverrideCursor()
+        if problem is not None:
+            QMessageBox.warning(self, "Not applied", problem)
+
+    def _on_fix_requested(self, row: failure_list.FailureRow, value: str) -> None:
+        if row.position is not None:
+            self._perform(FixValue(row.record_id, row.position, value), f"Fix {row.label}")
+
+    def _on_accept_triggered(self) -> None:
+        row = self.failure_model.failure(self.failure_view.currentIndex().row())
+        rule = self.failure_model.rule
+        if self._session is None or row is None or rule is None or row.suggestion is None:
+            return
+        try:
+            fixes = operations.accept_suggestions(self._session.project, rule.rule, row.record_id)
+        except StewardError as error:
+            QMessageBox.warning(self, "Nothing to accept", str(error))
+            return
+        self._perform(fixes, f"Accept suggestion for {row.label}")
+
+    def _on_accept_all_triggered(self) -> None:
+        rule = self.failure_model.rule
+        if self._session is None or rule is None:
+            return
+        try:
+            fixes = operations.accept_suggestions(self._session.project, rule.rule)
+        except StewardError as error:
+            QMessageBox.warning(self, "Nothing to accept", str(error))
+            return
+        count = len(fixes.fixes)
+        answer = QMessageBox.question(
+            self, "Accept suggestions",
+            f"Accept {count:,} suggested fix{'es' if count != 1 else ''} of rule '{rule.rule}'?\n\n"
+            "Each value is set to its suggestion; the imported values stay underneath. This is one change in the "
+            "audit trail, and Undo takes it back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self._perform(fixes, f"Accept {count:,} suggestions of {rule.rule}", busy=True)
+
+    def _on_propose_triggered(self) -> None:
+        if self._session is None:
+            return
+        project = self._session.project
+        try:
+            proposed = rule_store.propose_rules(project)
+            if not proposed:
+                raise StewardError("No column is mapped to a field Steward has rules for (email, phone, …). "
+                                   "Map the columns first, then propose rules.")
+            rule_store.save_rules(project, proposed)
+        except StewardError as error:
+            QMessageBox.warning(self, "No rules proposed", str(error))
+            return
+        self.reload()
+        self.run_label.setText(f"Proposed {len(proposed)} rules. Validate (F5) to check the records.")
+
+    # -- validating on the worker ---------------------------------------------------------
+
+    def _on_validate_triggered(self) -> None:
+        if self._session is None or self._job is not None or self._session.project.read_only:
+            return
+        project = self._session.project
+
+        def work(progress: Progress) -> ValidationResult:
+            copy = project.worker_copy()
+            try:
+                return validation.validate(copy, progress=progress)
+            finally:
+                copy.close()
+
+        job = Job(work, name="validate")
+        job.signals.progress.connect(self._on_job_progress)
+        job.signals.succeeded.connect(self._on_job_succeeded)
+        job.signals.failed.connect(self._on_job_failed)
+        job.signals.cancelled.connect(self._on_job_cancelled)
+        self._job = job
+        dialog = QProgressDialog("Validating…", "Cancel", 0, PROGRESS_STEPS, self)
+        dialog.setWindowTitle("Validating")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
+        dialog.canceled.connect(self._on_progress_canceled)
+        dialog.setValue(0)     # starts the timer that shows the dialog after the minimum duration
+        self.progress_dialog = dialog
+        self._update_state()
+        self._runner.start_write(job)
+
+    def _forget_job(self) -> None:
+        job, self._job = self._job, None
+        if job is not None:
+            for signal, slot in ((job.signals.progress, self._on_job_progress),
+                                 (job.signals.succeeded, self._on_job_succeeded),
+                                 (job.signals.failed, self._on_job_failed),
+                                 (job.signals.cancelled, self._on_job_cancelled)):
+                signal.disconnect(slot)
+        if self.progress_dialog is not None:
+            self.progress_dialog.canceled.disconnect(self._on_progress_canceled)
+            self.progress_dialog.close()
+            self.progress_dialog.deleteLater()
+            self.progress_dialog = None
+        self._update_state()
+
+    def _on_progress_canceled(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+        if self.progress_dialog is not None:
+            self.progress_dialog.setLabelText("Cancelling…")
+
+    def _on_job_progress(self, done: int, total: int) -> None:
+        dialog = self.progress_dialog
+        if dialog is not None and not dialog.wasCanceled() and total > 0:
+            dialog.setValue(min(PROGRESS_STEPS, done * PROGRESS_STEPS // total))
+            dialog.setLabelText(f"Validating… {done:,} of {total:,} records")
+
+    def _on_job_succeeded(self, result: ValidationResult) -> None:
+        self._forget_job()
+        self.reload()
+        self.validated.emit(result)
+
+    def _on_job_failed(self, error: Exception) -> None:
+        self._forget_job()
+        if isinstance(error, StewardError):
+            QMessageBox.warning(self, "Validation failed", str(error))
+            return
+        # Not a user error: log where it happened, not the message (it may quote customer data).
+        log.error("Validation failed: %s", where(type(error), error.__traceback__))
+        QMessageBox.critical(self, "Validation failed", f"An unexpected problem ({type(error).__name__}) stopped "
+                             "the validation. The earlier results are unchanged.")
+
+    def _on_job_cancelled(self) -> None:
+        self._forget_job()
+        self.run_label.setText("Validation cancelled; the earlier results are unchanged.")
