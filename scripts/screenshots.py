@@ -5,7 +5,7 @@ Run on a virtual screen so what is captured is what a user sees:
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshots.py
 
 The sample is imported, given the default rules, validated and matched in a
-temporary folder; the PNGs go to docs/screenshots/ (one per screen) and
+temporary folder, and two decisions are made (a merge and a rejection); the PNGs go to docs/screenshots/ (one per screen) and
 docs/screenshot.png (the review screen, shown in the README).
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from steward import validation  # noqa: E402
+from steward import golden_ops, operations, validation  # noqa: E402
 from steward.importer import ImportOptions, import_file  # noqa: E402
 from steward.match_store import match_project  # noqa: E402
 from steward.project import Project  # noqa: E402
@@ -34,6 +34,9 @@ def build_sample(folder: Path) -> Path:
         save_rules(project, propose_rules(project))
         validation.validate(project)
         match_project(project)
+        auto = golden_ops.auto_clusters(project)
+        operations.perform(project, golden_ops.MergeClusters(auto[-1:]), "same customer, two dealers")
+        operations.perform(project, operations.RejectCluster(auto[-2]), "father and son")
     return path
 
 

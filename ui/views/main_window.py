@@ -20,6 +20,8 @@ from ui.models.source_model import SOURCE_ID_ROLE, SourceModel, describe_source
 from ui import project_jobs
 from ui.session import Changes, Session
 from ui.settings import Settings
+from ui.views.audit_view import AuditView
+from ui.views.failures_view import FailuresView
 from ui.views.review_view import ReviewView
 from ui.views.welcome import WelcomePanel
 from ui.views.workspace import Workspace
@@ -103,8 +105,13 @@ class MainWindow(QMainWindow):
 
         self.workspace = Workspace()
         self.workspace.add_screen("Sources", self.splitter)
+        self.failures_view = FailuresView(self.runner)
+        self.failures_view.validated.connect(self._on_failures_view_validated)
+        self.workspace.add_screen("Rules & failures", self.failures_view)
         self.review_view = ReviewView()
         self.workspace.add_screen("Duplicates", self.review_view)
+        self.audit_view = AuditView()
+        self.workspace.add_screen("Audit trail", self.audit_view)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.workspace)
@@ -387,6 +394,9 @@ class MainWindow(QMainWindow):
     def _on_session_changed(self, changes: Changes) -> None:
         if changes.action in ("import", "refresh", "match"):
             self.source_model.reload(self.project)
+        self._update_state()
+
+    def _on_failures_view_validated(self, _result: object) -> None:
         self._update_state()
 
     def _on_session_failed(self, message: str) -> None:
