@@ -243,6 +243,7 @@ class SplitRecord(Decision):
             plan.reject(self.record_id, other)
         if len(others) == 1:
             plan.proposal(others[0], None)
+            plan.status(cluster_id, "rejected")   # nothing left to propose
         return plan
 
     def targets(self) -> Any:

@@ -47,7 +47,9 @@ class RejectCluster:
         conn.executemany("INSERT INTO not_duplicates (a, b, decided_at) VALUES (?, ?, ?)",
                          [(a, b, utc_now()) for a, b in new])
         conn.execute("DELETE FROM cluster_members WHERE cluster_id = ?", (self.cluster_id,))
-        return RestoreCluster(self.cluster_id, tuple(members), tuple(new))
+        status = conn.execute("SELECT status FROM clusters WHERE id = ?", (self.cluster_id,)).fetchone()[0]
+        conn.execute("UPDATE clusters SET status = 'rejected' WHERE id = ?", (self.cluster_id,))
+        return RestoreCluster(self.cluster_id, tuple(members), tuple(new), status)
 
     def targets(self) -> Any:
         return {"cluster": self.cluster_id}
@@ -63,6 +65,7 @@ class RestoreCluster:
     cluster_id: int
     members: tuple[int, ...]
     marked: tuple[tuple[int, int], ...]
+    status: str = "review"       # what it was before the rejection
     action: str = "restore_cluster"
 
     def apply(self, project: Project) -> RejectCluster:
@@ -78,6 +81,7 @@ class RestoreCluster:
         conn.executemany("DELETE FROM not_duplicates WHERE a = ? AND b = ?", self.marked)
         conn.executemany("INSERT INTO cluster_members (record_id, cluster_id) VALUES (?, ?)",
                          [(m, self.cluster_id) for m in self.members])
+        conn.execute("UPDATE clusters SET status = ? WHERE id = ?", (self.status, self.cluster_id))
         return RejectCluster(self.cluster_id)
 
     def targets(self) -> Any:
@@ -85,7 +89,7 @@ class RestoreCluster:
 
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "cluster_id": self.cluster_id, "members": list(self.members),
-                "marked": [list(p) for p in self.marked]}
+                "marked": [list(p) for p in self.marked], "status": self.status}
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,7 @@ def from_dict(data: dict[str, Any]) -> Operation:
         return FixValue(int(data["record_id"]), int(data["position"]), data["value"], data.get("fixed_at"))
     if data.get("action") == "restore_cluster":
         return RestoreCluster(int(data["cluster_id"]), tuple(data["members"]),
-                              tuple(tuple(p) for p in data["marked"]))
+                              tuple(tuple(p) for p in data["marked"]), data.get("status", "review"))
     if data.get("action") == "refresh":
         return refresh.Refresh(int(data["old_source"]), int(data["new_source"]), data.get("key"))
     return golden_ops.from_dict(data)

@@ -24,7 +24,7 @@ FILTERS = {
     "auto": "status = 'auto'",
     "deferred": "status = 'deferred'",
     "done": "status = 'merged'",
-    "all": "1",
+    "all": "status != 'rejected'",
 }
 SORTS = {
     "confidence": "c.confidence ASC, c.id",          # the least certain first: they need a steward most
@@ -87,8 +87,7 @@ class FieldContribution:
 def cluster_ids(project: Project, status: str = "to review", search: str = "", sort: str = "confidence") -> list[int]:
     """The proposals in the queue, in order: filtered by status, by name, email or phone text, and sorted."""
     where = FILTERS[status]
-    query = f"SELECT c.id FROM clusters c WHERE {where} AND c.size >= 2 AND EXISTS (SELECT 1 FROM cluster_members m " \
-            "WHERE m.cluster_id = c.id)"
+    query = f"SELECT c.id FROM clusters c WHERE {where}"
     parameters: list[object] = []
     if search.strip():
         query += (" AND EXISTS (SELECT 1 FROM cluster_members m JOIN records r ON r.id = m.record_id "
@@ -237,6 +236,6 @@ def figures(project: Project) -> Figures:
                          ).fetchone()
     return Figures(
         conn.execute("SELECT COALESCE(SUM(record_count), 0) FROM sources WHERE superseded_by IS NULL").fetchone()[0],
-        len(cluster_ids(project, "to review")) + len(cluster_ids(project, "auto")),
+        conn.execute("SELECT COUNT(*) FROM clusters WHERE status IN ('review', 'auto')").fetchone()[0],
         conn.execute("SELECT COUNT(*) FROM failures").fetchone()[0],
         None if score is None else score[0])

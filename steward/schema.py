@@ -170,7 +170,7 @@ CREATE INDEX match_pairs_by_b ON match_pairs (b);
 CREATE TABLE clusters (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an exported id cannot come to mean another cluster
     confidence  REAL NOT NULL,
-    status      TEXT NOT NULL,                    -- auto | review | deferred | merged
+    status      TEXT NOT NULL,                    -- auto | review | deferred | merged | rejected
     note        TEXT NOT NULL DEFAULT '',         -- the steward's note, e.g. why it was deferred
     flags       TEXT NOT NULL,                    -- JSON list, e.g. ["weak_link"]
     size        INTEGER NOT NULL
@@ -279,6 +279,15 @@ CREATE TABLE record_links (
 CREATE INDEX record_links_by_previous ON record_links (previous_id);
 """
 
+# Version 7: a proposal's status says when it is over ('rejected' once its
+# records are marked not duplicates or split apart), and the queue reads
+# proposals by status in confidence order from an index.
+_V7 = """
+UPDATE clusters SET status = 'rejected'
+    WHERE NOT EXISTS (SELECT 1 FROM cluster_members m WHERE m.cluster_id = clusters.id);
+CREATE INDEX clusters_by_status ON clusters (status, confidence, id);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -305,7 +314,7 @@ def _split(script: str) -> list[str]:
 
 
 #: MIGRATIONS[i] brings a file from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5), _script(_V6)]
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5), _script(_V6), _script(_V7)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

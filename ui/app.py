@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from steward.resources import resource_path
+from ui.collector import collect_on_gui_thread
 from ui.diagnostics import where
 from ui.settings import Settings
 from ui.views.main_window import MainWindow
@@ -39,6 +40,7 @@ def application(argv: list[str]) -> QApplication:
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setOrganizationDomain("steward.invalid")
     QCoreApplication.setApplicationName(APPLICATION)
+    collect_on_gui_thread(app)
     style = resource_path("style.qss")
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,19 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from steward.importer import import_file
 from steward.project import Project
 from ui.app import APPLICATION, ORGANIZATION
+from ui.collector import collect_on_gui_thread
 from ui.settings import Settings
 from ui.views.main_window import MainWindow
 
 HEADER = "customer_id,name,email,city\n"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def gui_thread_collection(qapp):
+    """As in the app: cyclic garbage (windows of finished tests) is collected on the GUI thread only."""
+    collector = collect_on_gui_thread(qapp)
+    yield collector
+    gc.enable()
 
 
 @pytest.fixture(autouse=True)

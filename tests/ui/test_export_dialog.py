@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import time
 from pathlib import Path
 
@@ -44,7 +43,6 @@ def project(tmp_path: Path, qapp) -> Project:
 
 @pytest.fixture
 def dialog(qtbot, project: Project) -> ExportDialog:
-    gc.collect()   # Qt garbage left by earlier tests must not be collected on the worker thread
     runner = JobRunner()
     opened = ExportDialog(project, runner)
     qtbot.addWidget(opened)

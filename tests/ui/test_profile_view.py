@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from pathlib import Path
 
@@ -33,7 +32,6 @@ def session(tmp_path: Path, qapp) -> Session:
 
 @pytest.fixture
 def view(qtbot, session: Session) -> ProfileView:
-    gc.collect()   # Qt garbage left by earlier tests must not be collected on the worker thread
     runner = JobRunner()
     widget = ProfileView(runner)
     qtbot.addWidget(widget)

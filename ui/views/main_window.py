@@ -21,7 +21,9 @@ from ui import project_jobs
 from ui.session import Changes, Session
 from ui.settings import Settings
 from ui.views.audit_view import AuditView
+from ui.views.export_dialog import ExportDialog
 from ui.views.failures_view import FailuresView
+from ui.views.profile_view import ProfileView
 from ui.views.review_view import ReviewView
 from ui.views.welcome import WelcomePanel
 from ui.views.workspace import Workspace
@@ -105,6 +107,8 @@ class MainWindow(QMainWindow):
 
         self.workspace = Workspace()
         self.workspace.add_screen("Sources", self.splitter)
+        self.profile_view = ProfileView(self.runner)
+        self.workspace.add_screen("Profile", self.profile_view)
         self.failures_view = FailuresView(self.runner)
         self.failures_view.validated.connect(self._on_failures_view_validated)
         self.workspace.add_screen("Rules & failures", self.failures_view)
@@ -151,6 +155,8 @@ class MainWindow(QMainWindow):
                                           pix.SP_ArrowDown, "Import a CSV or Excel file as a new source")
         self.rejected_action = self._action("Show &Rejected Rows…", self.show_rejected, None,
                                             pix.SP_MessageBoxWarning, "Rows of the selected source that were not imported")
+        self.export_action = self._action("&Export…", self.export_dialog, QKeySequence("Ctrl+E"), pix.SP_DialogSaveButton,
+                                          "Export golden records, the crosswalk, the audit trail, failures or a report")
         self.close_action = self._action("&Close Project", lambda: self.close_project(), QKeySequence.StandardKey.Close)
         self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -171,7 +177,7 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
-        file_menu.addAction(self.import_action)
+        file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addActions([self.close_action, self.quit_action])
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -196,7 +202,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addActions([self.new_action, self.open_action, self.import_action, self.rejected_action])
         toolbar.addSeparator()
-        toolbar.addActions([self.undo_action, self.redo_action, self.find_duplicates_action])
+        toolbar.addActions([self.undo_action, self.redo_action, self.find_duplicates_action, self.export_action])
 
     def _restore_state(self) -> None:
         geometry, state, splitter = self.settings.window_state("main_window")
@@ -366,6 +372,8 @@ class MainWindow(QMainWindow):
 
     def _on_imports_imported(self, result) -> None:
         self.source_model.reload(self.project)
+        if self.session is not None:
+            self.session.changed.emit(Changes("import", 0))   # an import is audited by the core, not the session
         self.select_source(result.source_id)
         self.statusBar().showMessage(f"Imported {result.imported:,} records from {result.file_name}", 8000)
 
@@ -373,6 +381,15 @@ class MainWindow(QMainWindow):
         if outcome == "cancelled":
             self.statusBar().showMessage("Import cancelled; nothing was changed.", 8000)
         self._update_state()
+
+    def export_dialog(self) -> ExportDialog | None:
+        """Open the export dialog (window-modal) for the open project."""
+        if self.project is None:
+            return None
+        dialog = ExportDialog(self.project, self.runner, self, self.settings)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def find_duplicates(self) -> None:
         if self.session is not None and not self.runner.busy:
@@ -414,6 +431,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{project.path.stem} — Steward" + (" (read-only)" if project and project.read_only else "")
                             if project else "Steward")
         self.import_action.setEnabled(project is not None and not project.read_only and not self.imports.busy)
+        self.export_action.setEnabled(project is not None)
         self.close_action.setEnabled(project is not None)
         source = next((s for s in self.source_model.sources if s.id == self.current_source_id()), None)
         self.rejected_action.setEnabled(source is not None and source.rejected_count > 0)

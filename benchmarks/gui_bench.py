@@ -1,0 +1,134 @@
+"""Review-desktop responsiveness on a big project: first paint of the review screen, and the event loop
+during a background import.
+
+    .venv/bin/python benchmarks/ops_bench.py --keep bench-data       # builds the matched 1M project once
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_bench.py bench-data/ops-1000000-seed1.steward
+
+Works on a copy of the project (``Project.save_copy``, deleted afterwards).
+Measures, in the real main window:
+
+* open → first paint of the review screen: from ``open_project`` until the
+  comparison grid of the first proposal has been painted;
+* scrolling the proposal queue from top to bottom in 50 jumps;
+* the longest gap between ticks of a 10 ms timer on the GUI thread while a
+  generated 200,000-row CSV is imported on the write worker (the event loop
+  must never stall over 100 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from import_bench import machine  # noqa: E402  (sibling module; benchmarks/ is not a package)
+
+MAX_FIRST_PAINT_S = 2.0
+MAX_STALL_MS = 100.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("project", type=Path, help="a matched project, e.g. the one ops_bench.py --keep builds")
+    parser.add_argument("--import-rows", type=int, default=200_000, help="rows of the CSV imported in the background")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from steward import demo_data
+    from steward.project import Project
+    from ui.app import application
+    from ui.settings import Settings
+    from ui.views.main_window import MainWindow
+
+    folder = Path(tempfile.mkdtemp(prefix="gui-bench-"))
+    try:
+        print(machine())
+        copy = folder / "copy.steward"
+        with Project.open(args.project, read_only=True) as source:
+            records = source.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+            clusters = source.conn.execute("SELECT COUNT(*) FROM clusters").fetchone()[0]
+            source.save_copy(copy)
+        print(f"Project: {records:,} records, {clusters:,} proposals (a copy of {args.project})")
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
+        app = application(["gui-bench"])
+        window = MainWindow(Settings())
+        window.resize(1360, 860)
+        window.show()
+        window.workspace.show_screen("Duplicates")
+        app.processEvents()
+
+        painted: list[float] = []
+
+        class PaintWatch(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+                if event.type() == QEvent.Type.Paint and window.review_view.comparison_model.rowCount() > 0 \
+                        and not painted:
+                    painted.append(time.perf_counter())
+                return False
+
+        watch = PaintWatch()
+        window.review_view.grid.viewport().installEventFilter(watch)
+        started = time.perf_counter()
+        window.open_project(copy)
+        deadline = time.perf_counter() + 60
+        while not painted and time.perf_counter() < deadline:
+            app.processEvents()
+        first_paint = painted[0] - started if painted else float("nan")
+        print(f"Open + first paint of the review screen: {first_paint:.3f} s "
+              f"({'PASS' if first_paint < MAX_FIRST_PAINT_S else 'MISS'}, target < {MAX_FIRST_PAINT_S:.0f} s)")
+
+        queue = window.review_view.queue
+        rows = window.review_view.queue_model.rowCount()
+        started = time.perf_counter()
+        for step in range(51):
+            queue.scrollTo(window.review_view.queue_model.index(min(rows - 1, step * rows // 50), 0))
+            queue.viewport().repaint()
+            app.processEvents()
+        print(f"Queue of {rows:,} proposals scrolled top to bottom in 51 jumps: {time.perf_counter() - started:.3f} s")
+
+        csv_path = folder / "more.csv"
+        demo_data.write_csv(csv_path, demo_data.generate(args.import_rows, 7))
+        ticks = QElapsedTimer()
+        longest = [0.0]
+        timer = QTimer()
+        timer.setInterval(10)
+
+        def tick() -> None:
+            longest[0] = max(longest[0], ticks.restart())
+
+        timer.timeout.connect(tick)
+        done: list[str] = []
+        window.imports.finished.connect(done.append)
+        ticks.start()
+        timer.start()
+        started = time.perf_counter()
+        window.import_path(csv_path)
+        while not done:
+            app.processEvents()
+            if window.imports.summary_dialog is not None:
+                window.imports.summary_dialog.close()
+        seconds = time.perf_counter() - started
+        timer.stop()
+        print(f"Background import of {args.import_rows:,} rows ({done[0]}, {seconds:.1f} s): longest event-loop "
+              f"stall {longest[0]:.0f} ms ({'PASS' if longest[0] <= MAX_STALL_MS else 'MISS'}, "
+              f"target ≤ {MAX_STALL_MS:.0f} ms)")
+        window.close_project(confirm=False)
+        window.close()
+        QApplication.processEvents()
+        print(f"Peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""Garbage collection on the GUI thread only.
+
+Python's cyclic collector runs on whichever thread happens to allocate when a
+threshold is crossed. If that is a worker thread and the garbage holds Qt
+objects (a closed window, its thread pool), Qt deletes GUI objects off the
+GUI thread and the process crashes. So automatic collection is off while the
+application runs and a timer on the GUI thread collects instead (as Anki does).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+INTERVAL_MS = 2_000
+
+
+class Collector(QObject):
+    """Collects cyclic garbage every couple of seconds, on the thread it lives on (the GUI thread)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(INTERVAL_MS)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self.timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        gc.collect()
+
+
+def collect_on_gui_thread(app: QObject) -> Collector:
+    """Install the collector once per application."""
+    existing = app.findChild(Collector)
+    return existing if existing is not None else Collector(app)
