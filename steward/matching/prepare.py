@@ -135,12 +135,15 @@ def sound(name: str) -> str:
     return jellyfish.metaphone(first) if first else ""
 
 
+_SEPARATORS = str.maketrans("", "", "._-+")
+
+
 def _mailbox(email: str, given: str, family: str) -> str:
     """The mailbox name, unless it is made only of the person's own name (namesakes share those)."""
     local = email.split("@", 1)[0]
     if len(local) < 5:
         return ""
-    letters = "".join(c for c in local if c not in "._-+")
+    letters = local.translate(_SEPARATORS)
     if letters.isalpha():
         g, f = given.replace(" ", ""), family.replace(" ", "")
         if letters in {g + f, f + g, g[:1] + f, f + g[:1], g, f, g + f[:1]}:
