@@ -8,100 +8,34 @@ undo stack as already applied.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from steward import golden_ops, operations
 from steward.errors import StewardError
 from steward.match_store import match_project
-from steward.progress import Progress
-from steward.project import Project
+from ui.job_progress import JobProgress, on_worker
 from ui.session import Changes, Session
-from ui.workers import Job, JobRunner
+from ui.workers import JobRunner
 
-SHOW_PROGRESS_AFTER_MS = 500
-STEPS = 1000
+__all__ = ["JobProgress", "find_duplicates", "merge_auto"]
 
 
-class JobProgress(QObject):
-    """Runs one job on the write worker behind a cancellable progress dialog."""
+def _progress(runner: JobRunner, parent: QWidget, title: str, label: str) -> JobProgress:
+    """A JobProgress whose failure is told in a message box, or for a bug raised to the exception hook."""
+    jobs = JobProgress(runner, parent, title, label)
 
-    succeeded = Signal(object)
-    finished = Signal(str)          # 'succeeded' | 'failed' | 'cancelled'
-
-    def __init__(self, runner: JobRunner, parent: QWidget, title: str, label: str) -> None:
-        super().__init__(parent)
-        self._parent = parent
-        self.dialog = QProgressDialog(label, "Cancel", 0, STEPS, parent)
-        self.dialog.setWindowTitle(title)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        self.dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
-        self.dialog.canceled.connect(self._on_dialog_canceled)
-        self._runner = runner
-        self.job: Job | None = None
-        self.title = title
-
-    def start(self, work: Callable[[Progress], Any]) -> Job:
-        job = Job(work, name=self.title)
-        job.signals.progress.connect(self._on_job_progress)
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
-        job.signals.cancelled.connect(self._on_job_cancelled)
-        self.job = job
-        self.dialog.setValue(0)   # starts the timer that shows the dialog after the minimum duration
-        self._runner.start_write(job)
-        return job
-
-    def _done(self, outcome: str) -> None:
-        self.dialog.canceled.disconnect(self._on_dialog_canceled)
-        self.dialog.close()
-        self.dialog.deleteLater()
-        self.job = None
-        self.finished.emit(outcome)
-
-    def _on_dialog_canceled(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.dialog.setLabelText("Cancelling…")
-
-    def _on_job_progress(self, done: int, total: int) -> None:
-        if total > 0 and not self.dialog.wasCanceled():
-            self.dialog.setValue(min(STEPS, done * STEPS // total))
-
-    def _on_job_succeeded(self, result: object) -> None:
-        self.succeeded.emit(result)
-        self._done("succeeded")
-
-    def _on_job_failed(self, error: Exception) -> None:
+    def on_failed(error: Exception) -> None:
         if not isinstance(error, StewardError):
             raise error   # a bug: the application's exception hook shows and logs it
-        QMessageBox.warning(self._parent, self.title, f"{error}\n\nNothing was changed.")
-        self._done("failed")
+        QMessageBox.warning(parent, title, f"{error}\n\nNothing was changed.")
 
-    def _on_job_cancelled(self) -> None:
-        self._done("cancelled")
-
-
-def on_worker(project: Project, work: Callable[[Project, Progress], Any]) -> Callable[[Progress], Any]:
-    """Work on its own connection to the project, closed when done."""
-
-    def run(progress: Progress) -> Any:
-        copy = project.worker_copy()
-        try:
-            return work(copy, progress)
-        finally:
-            copy.close()
-
-    return run
+    jobs.failed.connect(on_failed)
+    return jobs
 
 
 def find_duplicates(session: Session, runner: JobRunner, parent: QWidget) -> JobProgress:
     """Match the project on the worker; the proposals replace the previous ones."""
-    jobs = JobProgress(runner, parent, "Find duplicates", "Finding duplicates…")
+    jobs = _progress(runner, parent, "Find duplicates", "Finding duplicates…")
     jobs.succeeded.connect(lambda summary: session.changed.emit(Changes("match", 0)))
     jobs.start(on_worker(session.project, lambda copy, progress: match_project(copy, progress=progress)))
     return jobs
@@ -117,7 +51,7 @@ def merge_auto(session: Session, runner: JobRunner, parent: QWidget) -> JobProgr
                             f"Merge all {len(clusters):,} auto-match proposals? This is one decision: "
                             "Undo takes it back as a whole.") != QMessageBox.StandardButton.Yes:
         return None
-    jobs = JobProgress(runner, parent, "Merge auto-matches", f"Merging {len(clusters):,} proposals…")
+    jobs = _progress(runner, parent, "Merge auto-matches", f"Merging {len(clusters):,} proposals…")
     jobs.succeeded.connect(lambda entry: session.applied(entry, f"Merge {len(clusters):,} auto-matches"))
     jobs.start(on_worker(session.project, lambda copy, progress: operations.perform(
         copy, golden_ops.MergeClusters(clusters))))

@@ -7,7 +7,6 @@ file as it was; this dialog only gathers the choice and shows the outcome.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,17 +17,12 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QDia
                                QProgressBar, QPushButton, QRadioButton, QVBoxLayout, QWidget)
 
 from steward import store
-from steward.errors import StewardError
 from steward.export_jobs import EXPORTERS, ExportOptions, Written
-from steward.progress import Progress
 from steward.project import Project
-from ui.diagnostics import where
+from ui.job_progress import STEPS, WorkerJob, on_worker, show_failure, steps
 from ui.settings import Settings
 from ui.workers import Job, JobRunner
 
-log = logging.getLogger(__name__)
-
-PROGRESS_STEPS = 1000
 ALL_SOURCES = "All sources"
 
 
@@ -93,7 +87,11 @@ class ExportDialog(QDialog):
         self.project = project
         self.runner = runner
         self.settings = settings
-        self.job: Job | None = None
+        self.worker = WorkerJob(runner, self)
+        self.worker.progress.connect(self._on_worker_progress)
+        self.worker.succeeded.connect(self._on_worker_succeeded)
+        self.worker.failed.connect(self._on_worker_failed)
+        self.worker.cancelled.connect(self._on_worker_cancelled)
         self.last_written: Written | None = None
         self._confirmed: Path | None = None   # a path the file chooser already asked to replace
         self.setWindowTitle("Export")
@@ -144,7 +142,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.bom_check)
 
         self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, PROGRESS_STEPS)
+        self.progress_bar.setRange(0, STEPS)
         self.progress_bar.hide()
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
@@ -166,6 +164,11 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
 
     # -- choosing ------------------------------------------------------------------------
+
+    @property
+    def job(self) -> Job | None:
+        """The running export's job."""
+        return self.worker.job
 
     @property
     def choice(self) -> Choice:
@@ -216,7 +219,7 @@ class ExportDialog(QDialog):
             self.set_path(self._confirmed)
 
     def _update_state(self) -> None:
-        running = self.job is not None
+        running = self.worker.running
         choice = self.choice
         for widget in (*self.choice_buttons.values(), self.path_edit, self.browse_button):
             widget.setEnabled(not running)
@@ -238,7 +241,7 @@ class ExportDialog(QDialog):
     def start(self) -> Job | None:
         """Run the chosen export on the worker; None if nothing was started."""
         path = self.path()
-        if self.job is not None or path is None:
+        if self.worker.running or path is None:
             return None
         if path.exists() and path != self._confirmed and QMessageBox.question(
                 self, "Replace the file?", f"{path} already exists. Replace it?",
@@ -247,79 +250,58 @@ class ExportDialog(QDialog):
             return None
         choice, options, project = self.choice, self.options(), self.project
         exporter = EXPORTERS[choice.kind]
-
-        def work(progress: Progress) -> Written:
-            copy = project.worker_copy()
-            try:
-                return exporter(copy, path, options, progress)
-            finally:
-                copy.close()
-
-        job = Job(work, name=f"export {choice.kind}")
-        job.signals.progress.connect(self._on_job_progress)
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
-        job.signals.cancelled.connect(self._on_job_cancelled)
-        self.job = job
+        job = self.worker.start(on_worker(project, lambda copy, progress: exporter(copy, path, options, progress)),
+                                f"export {choice.kind}")
         self.progress_bar.setValue(0)
         self.result_label.setText(f"Exporting {choice.title.lower()}…")
         self._update_state()
-        self.runner.start_write(job)
         if self.settings is not None:
             self.settings.set_last_folder("export", path)
         return job
 
     def cancel(self) -> None:
         """Stop the running export; the target keeps its previous content."""
-        if self.job is not None:
-            self.job.cancel()
+        if self.worker.running:
+            self.worker.cancel()
             self.result_label.setText("Cancelling…")
 
     def _on_close_button_clicked(self) -> None:
-        if self.job is not None:
+        if self.worker.running:
             self.cancel()
         else:
             self.reject()
 
     def reject(self) -> None:
         """Escape and the window's close button cancel a running export instead of hiding the dialog."""
-        if self.job is not None:
+        if self.worker.running:
             self.cancel()
             return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.job is not None:
+        if self.worker.running:
             self.cancel()
             event.ignore()
             return
         super().closeEvent(event)
 
-    def _on_job_progress(self, done: int, total: int) -> None:
+    def _on_worker_progress(self, done: int, total: int) -> None:
         if total > 0:
-            self.progress_bar.setValue(min(PROGRESS_STEPS, done * PROGRESS_STEPS // total))
+            self.progress_bar.setValue(steps(done, total))
 
-    def _on_job_succeeded(self, written: Written) -> None:
-        self.job = None
+    def _on_worker_succeeded(self, written: Written) -> None:
         self.last_written = written
         self.result_label.setText(summary(written))
         self._update_state()
         self.export_finished.emit("succeeded")
 
-    def _on_job_failed(self, error: Exception) -> None:
-        self.job = None
+    def _on_worker_failed(self, error: Exception) -> None:
         self.result_label.setText("Nothing was written.")
         self._update_state()
-        if isinstance(error, StewardError):
-            QMessageBox.warning(self, "Export failed", str(error))
-        else:
-            log.error("Export failed: %s", where(type(error), error.__traceback__))
-            QMessageBox.critical(self, "Export failed", f"An unexpected problem ({type(error).__name__}) stopped "
-                                 "the export. Nothing was written; any previous file is unchanged.")
+        show_failure(self, "Export failed", error, "the export", "Nothing was written; any previous file is unchanged.")
         self.export_finished.emit("failed")
 
-    def _on_job_cancelled(self) -> None:
-        self.job = None
+    def _on_worker_cancelled(self) -> None:
         self.result_label.setText("Export cancelled. Nothing was written; any previous file is unchanged.")
         self._update_state()
         self.export_finished.emit("cancelled")

@@ -9,7 +9,6 @@ with ``steward rules``.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -20,18 +19,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMessageB
 from steward import failure_list, operations, rule_store, validation
 from steward.errors import StewardError
 from steward.operations import FixValue
-from steward.progress import Progress
 from steward.validation import ValidationResult
-from ui.diagnostics import where
+from ui.job_progress import JobProgress, on_worker, show_failure
 from ui.models.audit_model import local_time
 from ui.models.failure_model import FailureModel, RuleFailuresModel
 from ui.session import Changes, Session
-from ui.workers import Job, JobRunner
+from ui.workers import JobRunner
 
-log = logging.getLogger(__name__)
-
-SHOW_PROGRESS_AFTER_MS = 500
-PROGRESS_STEPS = 1000
 NO_RULES = ("<h3>This project has no rules yet</h3>"
             "<p>Rules say what a good record looks like: an email address that is one, a phone number that can "
             "be dialled, a customer id used only once. Steward can propose a default set for the fields your "
@@ -49,11 +43,13 @@ class FailuresView(QWidget):
     def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session: Session | None = None
-        self._runner = runner or JobRunner(self)
-        self._job: Job | None = None
+        self._validation = JobProgress(runner or JobRunner(self), self, "Validating", "Validating…",
+                                       lambda done, total: f"Validating… {done:,} of {total:,} records")
+        self._validation.succeeded.connect(self._on_validation_succeeded)
+        self._validation.failed.connect(self._on_validation_failed)
+        self._validation.cancelled.connect(self._on_validation_cancelled)
         self._version: tuple[int, str] | None = None     # what the shown failures were read from
         self._values_stale = False
-        self.progress_dialog: QProgressDialog | None = None
         self.rule_model = RuleFailuresModel(self)
         self.failure_model = FailureModel(self)
         self.failure_model.fix_requested.connect(self._on_fix_requested)
@@ -164,9 +160,7 @@ class FailuresView(QWidget):
         """Show this session's project (None: no project open, show nothing)."""
         if self._session is not None:
             self._session.changed.disconnect(self._on_session_changed)
-        if self._job is not None:
-            self._job.cancel()
-            self._forget_job()
+        self._validation.abandon()
         self._session = session
         if session is not None:
             session.changed.connect(self._on_session_changed)
@@ -175,7 +169,12 @@ class FailuresView(QWidget):
     @property
     def busy(self) -> bool:
         """A validation is running (closing the project should wait for the runner)."""
-        return self._job is not None
+        return self._validation.running
+
+    @property
+    def progress_dialog(self) -> QProgressDialog | None:
+        """The validation's progress dialog while it runs."""
+        return self._validation.dialog
 
     def reload(self) -> None:
         """Read the rules, their counts and the selected rule's failures again, keeping the selection."""
@@ -225,7 +224,7 @@ class FailuresView(QWidget):
 
     def _update_state(self) -> None:
         project = self._session.project if self._session is not None else None
-        writable = project is not None and not project.read_only and self._job is None
+        writable = project is not None and not project.read_only and not self._validation.running
         rule = self.failure_model.rule
         current = self.failure_model.failure(self.failure_view.currentIndex().row())
         self.validate_action.setEnabled(writable and self.rule_model.rowCount() > 0)
@@ -334,77 +333,21 @@ class FailuresView(QWidget):
     # -- validating on the worker ---------------------------------------------------------
 
     def _on_validate_triggered(self) -> None:
-        if self._session is None or self._job is not None or self._session.project.read_only:
+        if self._session is None or self._validation.running or self._session.project.read_only:
             return
-        project = self._session.project
-
-        def work(progress: Progress) -> ValidationResult:
-            copy = project.worker_copy()
-            try:
-                return validation.validate(copy, progress=progress)
-            finally:
-                copy.close()
-
-        job = Job(work, name="validate")
-        job.signals.progress.connect(self._on_job_progress)
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
-        job.signals.cancelled.connect(self._on_job_cancelled)
-        self._job = job
-        dialog = QProgressDialog("Validating…", "Cancel", 0, PROGRESS_STEPS, self)
-        dialog.setWindowTitle("Validating")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
-        dialog.canceled.connect(self._on_progress_canceled)
-        dialog.setValue(0)     # starts the timer that shows the dialog after the minimum duration
-        self.progress_dialog = dialog
-        self._update_state()
-        self._runner.start_write(job)
-
-    def _forget_job(self) -> None:
-        job, self._job = self._job, None
-        if job is not None:
-            for signal, slot in ((job.signals.progress, self._on_job_progress),
-                                 (job.signals.succeeded, self._on_job_succeeded),
-                                 (job.signals.failed, self._on_job_failed),
-                                 (job.signals.cancelled, self._on_job_cancelled)):
-                signal.disconnect(slot)
-        if self.progress_dialog is not None:
-            self.progress_dialog.canceled.disconnect(self._on_progress_canceled)
-            self.progress_dialog.close()
-            self.progress_dialog.deleteLater()
-            self.progress_dialog = None
+        self._validation.start(on_worker(self._session.project,
+                                         lambda copy, progress: validation.validate(copy, progress=progress)),
+                               "validate")
         self._update_state()
 
-    def _on_progress_canceled(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-        if self.progress_dialog is not None:
-            self.progress_dialog.setLabelText("Cancelling…")
-
-    def _on_job_progress(self, done: int, total: int) -> None:
-        dialog = self.progress_dialog
-        if dialog is not None and not dialog.wasCanceled() and total > 0:
-            dialog.setValue(min(PROGRESS_STEPS, done * PROGRESS_STEPS // total))
-            dialog.setLabelText(f"Validating… {done:,} of {total:,} records")
-
-    def _on_job_succeeded(self, result: ValidationResult) -> None:
-        self._forget_job()
+    def _on_validation_succeeded(self, result: ValidationResult) -> None:
         self.reload()
         self.validated.emit(result)
 
-    def _on_job_failed(self, error: Exception) -> None:
-        self._forget_job()
-        if isinstance(error, StewardError):
-            QMessageBox.warning(self, "Validation failed", str(error))
-            return
-        # Not a user error: log where it happened, not the message (it may quote customer data).
-        log.error("Validation failed: %s", where(type(error), error.__traceback__))
-        QMessageBox.critical(self, "Validation failed", f"An unexpected problem ({type(error).__name__}) stopped "
-                             "the validation. The earlier results are unchanged.")
+    def _on_validation_failed(self, error: Exception) -> None:
+        self._update_state()
+        show_failure(self, "Validation failed", error, "the validation", "The earlier results are unchanged.")
 
-    def _on_job_cancelled(self) -> None:
-        self._forget_job()
+    def _on_validation_cancelled(self) -> None:
+        self._update_state()
         self.run_label.setText("Validation cancelled; the earlier results are unchanged.")

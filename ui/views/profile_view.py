@@ -9,29 +9,23 @@ report's, so fixes and merge decisions leave it as it is.
 from __future__ import annotations
 
 import html
-import logging
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSplitter, QTableView,
+                               QProgressBar, QPushButton, QScrollArea, QSplitter, QTableView,
                                QToolButton, QVBoxLayout, QWidget)
 
-from steward.errors import StewardError
 from steward.profile_sources import profile_project
 from steward.profiling import TOP_VALUES, ColumnProfile, SourceProfile
-from steward.progress import Progress
-from ui.diagnostics import where
+from ui.job_progress import STEPS, WorkerJob, on_worker, show_failure, steps
 from ui.session import Changes, Session
 from ui.views.charts import Bar, BarChart
 from ui.workers import Job, JobRunner
 
-log = logging.getLogger(__name__)
-
 #: Audit actions after which the cached profile no longer describes the project.
 PROFILE_ACTIONS = frozenset({"import", "map_column", "refresh"})
-PROGRESS_STEPS = 1000
 LINE_BREAK_MARK = " ⏎ "
 
 Index = QModelIndex | QPersistentModelIndex
@@ -112,9 +106,13 @@ class ProfileView(QWidget):
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
+        self.worker = WorkerJob(runner, self)
+        self.worker.progress.connect(self._on_worker_progress)
+        self.worker.succeeded.connect(self._on_worker_succeeded)
+        self.worker.failed.connect(self._on_worker_failed)
+        self.worker.cancelled.connect(self._on_worker_cancelled)
         self.session: Session | None = None
         self.profiles: list[SourceProfile] | None = None   # the cached result, None until profiled
-        self.job: Job | None = None
         self._stale = False        # the cached profile predates a change: profile again when shown
         self._again = False        # a change arrived while profiling: start over once the job stops
         self._build_actions()
@@ -142,7 +140,7 @@ class ProfileView(QWidget):
         self.source_combo.currentIndexChanged.connect(self._on_source_combo_current_index_changed)
         self.status_label = QLabel()
         self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, PROGRESS_STEPS)
+        self.progress_bar.setRange(0, STEPS)
         self.progress_bar.setMaximumWidth(220)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
@@ -208,7 +206,7 @@ class ProfileView(QWidget):
         """Show another project's profile (None: no project, show nothing)."""
         if self.session is not None:
             self.session.changed.disconnect(self._on_session_changed)
-        self._abandon_job()
+        self.worker.abandon()
         self.session, self.profiles, self._stale, self._again = session, None, False, False
         if session is not None:
             session.changed.connect(self._on_session_changed)
@@ -218,34 +216,25 @@ class ProfileView(QWidget):
 
     def refresh(self) -> None:
         """Profile the project on the worker (nothing happens while a profile is already running)."""
-        if self.session is None or self.job is not None:
+        if self.session is None or self.worker.running:
             return
-        project = self.session.project
-
-        def work(progress: Progress) -> list[SourceProfile]:
-            copy = project.worker_copy()
-            try:
-                return profile_project(copy, progress)
-            finally:
-                copy.close()
-
-        job = Job(work, name="profile")
-        job.signals.progress.connect(self._on_job_progress)
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
-        job.signals.cancelled.connect(self._on_job_cancelled)
-        self.job = job
+        self.worker.start(on_worker(self.session.project, lambda copy, progress: profile_project(copy, progress)),
+                          "profile")
         self.progress_bar.setValue(0)
         self.status_label.setText("Profiling…")
         self._update_state()
-        self.runner.start_write(job)
 
     def cancel(self) -> None:
         """Stop profiling; what was shown before stays."""
         self._again = False
-        if self.job is not None:
-            self.job.cancel()
+        if self.worker.running:
+            self.worker.cancel()
             self.status_label.setText("Cancelling…")
+
+    @property
+    def job(self) -> Job | None:
+        """The running profile's job."""
+        return self.worker.job
 
     def current_source(self) -> SourceProfile | None:
         index = self.source_combo.currentIndex()
@@ -270,21 +259,20 @@ class ProfileView(QWidget):
         if changes.action not in PROFILE_ACTIONS:
             return
         self._stale = True
-        if self.job is not None:
+        if self.worker.running:
             self._again = True
-            self.job.cancel()
+            self.worker.cancel()
         elif self.isVisible():
             self.refresh()
         else:
             self.status_label.setText("The data changed since this profile; it is profiled again when shown.")
 
-    def _on_job_progress(self, done: int, total: int) -> None:
-        if total > 0 and self.job is not None:
-            self.progress_bar.setValue(min(PROGRESS_STEPS, done * PROGRESS_STEPS // total))
+    def _on_worker_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress_bar.setValue(steps(done, total))
             self.status_label.setText(f"Profiling… {done:,} of {total:,} records read")
 
-    def _on_job_succeeded(self, profiles: list[SourceProfile]) -> None:
-        self.job = None
+    def _on_worker_succeeded(self, profiles: list[SourceProfile]) -> None:
         if self._again:
             self._again = False
             self.refresh()
@@ -293,20 +281,13 @@ class ProfileView(QWidget):
         self._show_profiles()
         self.profiled.emit()
 
-    def _on_job_failed(self, error: Exception) -> None:
-        self.job = None
+    def _on_worker_failed(self, error: Exception) -> None:
         self._again = False
         self._update_state()
         self.status_label.setText("Profiling failed.")
-        if isinstance(error, StewardError):
-            QMessageBox.warning(self, "Profiling failed", str(error))
-        else:
-            log.error("Profiling failed: %s", where(type(error), error.__traceback__))
-            QMessageBox.critical(self, "Profiling failed", f"An unexpected problem ({type(error).__name__}) "
-                                 "stopped profiling. The project is unchanged.")
+        show_failure(self, "Profiling failed", error, "profiling", "The project is unchanged.")
 
-    def _on_job_cancelled(self) -> None:
-        self.job = None
+    def _on_worker_cancelled(self) -> None:
         if self._again:
             self._again = False
             self.refresh()
@@ -333,20 +314,8 @@ class ProfileView(QWidget):
 
     # -- showing -----------------------------------------------------------------------
 
-    def _abandon_job(self) -> None:
-        """Cancel a running profile of the previous project and ignore whatever it reports."""
-        job, self.job = self.job, None
-        if job is None:
-            return
-        job.cancel()
-        for signal, slot in ((job.signals.progress, self._on_job_progress),
-                             (job.signals.succeeded, self._on_job_succeeded),
-                             (job.signals.failed, self._on_job_failed),
-                             (job.signals.cancelled, self._on_job_cancelled)):
-            signal.disconnect(slot)
-
     def _update_state(self) -> None:
-        running = self.job is not None
+        running = self.worker.running
         self.progress_bar.setVisible(running)
         self.cancel_button.setVisible(running)
         self.cancel_action.setEnabled(running)
