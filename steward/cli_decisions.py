@@ -18,7 +18,7 @@ from .project import Project
 def _record(project: Project, where: str) -> tuple[store.Source, int]:
     """SOURCE:ROW, as export writes them, to the source and the record id."""
     name, sep, row = where.rpartition(":")
-    if not sep or not row.isdigit():
+    if not sep or not (row.isascii() and row.isdecimal()):
         raise StewardError(f"'{where}' is not SOURCE:ROW, e.g. customers:17 (as steward export writes them).")
     source = store.source_named(project, name)
     found = project.conn.execute("SELECT id FROM records WHERE source_id = ? AND row_no = ?",
@@ -57,7 +57,7 @@ def fix_command(project: Path, record: str, column: str, value: str | None, clea
     golden record itself, beating the survivorship rule and picks."""
     if clear == (value is not None):
         raise click.UsageError("Give a VALUE, or --clear to remove the fix.")
-    if re.fullmatch(r"[Gg]\d+", record):
+    if re.fullmatch(r"[Gg][0-9]+", record):
         if column not in FIELDS:
             raise StewardError(f"A golden record's values are canonical fields: {', '.join(FIELDS)}.")
         with Project.open(project) as opened:

@@ -14,8 +14,9 @@ from .errors import StewardError
 from .project import Project
 from .survivorship import DEFAULT_RULE, RULES
 
-_RULE = click.option("--rule", type=click.Choice(list(RULES)), default=DEFAULT_RULE, show_default=True,
-                     help="How the surviving value of each field is chosen.")
+_RULE = click.option("--rule", type=click.Choice(list(RULES)), default=None,
+                     help=f"How the surviving value of each field is chosen (default: {DEFAULT_RULE} for a new "
+                          "golden record; one that exists keeps its own).")
 _COMMENT = click.option("--comment", default="", help="Why, for the audit trail.")
 _PROJECT = click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
@@ -40,7 +41,7 @@ def _report(entry: Entry, project: Path) -> None:
 @click.option("--only", "only", multiple=True, metavar="SOURCE:ROW",
               help="Merge only these records of the cluster (at least two); repeatable.")
 @_COMMENT
-def merge_command(project: Path, cluster_id: int, rule: str, picks: tuple[str, ...], only: tuple[str, ...],
+def merge_command(project: Path, cluster_id: int, rule: str | None, picks: tuple[str, ...], only: tuple[str, ...],
                   comment: str) -> None:
     """Merge the records of CLUSTER_ID (from export --clusters) into one golden record."""
     with Project.open(project) as opened:
@@ -57,11 +58,12 @@ def merge_command(project: Path, cluster_id: int, rule: str, picks: tuple[str, .
             outside = [where for where, r in zip(only, records) if r not in members]
             if outside:
                 raise StewardError(f"{outside[0]} is not in cluster {cluster_id}.")
-            operation: golden_ops.Decision = golden_ops.MergeRecords(records, rule, tuple(chosen))
+            operation: golden_ops.Decision = golden_ops.MergeRecords(records, rule, tuple(chosen), cluster_id)
         else:
             operation = golden_ops.MergeClusters((cluster_id,), rule, tuple(chosen))
         entry = operations.perform(opened, operation, comment)
-    click.echo(f"Cluster {cluster_id} merged by rule {rule}.")
+    click.echo(f"Cluster {cluster_id}{' (the records chosen)' if only else ''} merged"
+               f"{f' by rule {rule}' if rule else ''}.")
     _report(entry, project)
 
 
@@ -69,7 +71,7 @@ def merge_command(project: Path, cluster_id: int, rule: str, picks: tuple[str, .
 @_PROJECT
 @_RULE
 @_COMMENT
-def merge_auto_command(project: Path, rule: str, comment: str) -> None:
+def merge_auto_command(project: Path, rule: str | None, comment: str) -> None:
     """Merge every proposal above the auto-match threshold, as one decision (one audit entry, one undo)."""
     with Project.open(project) as opened:
         clusters = golden_ops.auto_clusters(opened)
@@ -77,7 +79,7 @@ def merge_auto_command(project: Path, rule: str, comment: str) -> None:
             raise StewardError("No auto-match proposals are waiting. Run steward match first, or review the "
                                "proposals that need a decision one by one.")
         entry = operations.perform(opened, golden_ops.MergeClusters(clusters, rule), comment)
-    click.echo(f"Merged {len(clusters)} auto-match clusters by rule {rule}.")
+    click.echo(f"Merged {len(clusters)} auto-match clusters{f' by rule {rule}' if rule else ''}.")
     _report(entry, project)
 
 

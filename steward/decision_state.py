@@ -23,6 +23,9 @@ Membership = tuple[int, int, str]   # golden id, batch, sha256 of the record's i
 Fix = tuple[str, str]               # value, fixed_at
 Link = tuple[int, str, list]        # previous record, how it was linked (key | content), changed headers
 
+#: Proposal statuses that still wait for a steward's decision.
+OPEN = ("auto", "review", "deferred")
+
 
 @dataclass(frozen=True)
 class State:
@@ -112,6 +115,10 @@ def _differences(expected: State, current: State) -> str | None:
     for pair, want in expected.rejected.items():
         if (want is None) != (current.rejected.get(pair) is None):
             return f"records {pair[0]} and {pair[1]} were {'' if want is None else 'un'}marked as not duplicates since"
+    for cluster_id, want in expected.statuses.items():
+        have = current.statuses.get(cluster_id)
+        if have is not None and have != want:   # a proposal a later match run replaced is no obstacle
+            return f"proposal {cluster_id} is now {have}, not {want}"
     for record_id, want in expected.proposals.items():
         if want != current.proposals.get(record_id) and current.proposals.get(record_id) is not None:
             return f"record {record_id} is now proposed in cluster {current.proposals[record_id]}"
@@ -167,6 +174,7 @@ class SetState:
                          [pair for pair, marked in target.rejected.items() if marked is None])
         conn.executemany("INSERT OR REPLACE INTO not_duplicates (a, b, decided_at) VALUES (?, ?, ?)",
                          [(a, b, marked) for (a, b), marked in target.rejected.items() if marked is not None])
+        self._reopen_proposals(project)
         self._set_fixes(project)
         conn.executemany("UPDATE sources SET superseded_by = ? WHERE id = ?",
                          [(by, s) for s, by in target.superseded.items()])
@@ -176,6 +184,22 @@ class SetState:
                          [(r, link[0], link[1], json.dumps(link[2], ensure_ascii=False))
                           for r, link in target.links.items() if link is not None])
         return SetState(self.target, current)
+
+    def _reopen_proposals(self, project: Project) -> None:
+        """A proposal marked merged (by a match run after the merge) whose records are no longer one golden record
+        needs a decision again."""
+        records = list(self.target.members)
+        for start in range(0, len(records), 500):
+            chunk = records[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for (cluster_id,) in project.conn.execute(
+                    f"SELECT DISTINCT m.cluster_id FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
+                    f"WHERE c.status = 'merged' AND m.record_id IN ({marks})", chunk).fetchall():
+                goldens = {g for (g,) in project.conn.execute(
+                    "SELECT g.golden_id FROM cluster_members m LEFT JOIN golden_members g ON g.record_id = m.record_id "
+                    "WHERE m.cluster_id = ?", (cluster_id,))}
+                if len(goldens) != 1 or None in goldens:
+                    project.conn.execute("UPDATE clusters SET status = 'review' WHERE id = ?", (cluster_id,))
 
     def _set_fixes(self, project: Project) -> None:
         """Fixes as FixValue writes them: validation re-checks the records, matching re-reads their sources."""
@@ -209,6 +233,14 @@ class Plan:
         self.flags: list[str] = []
         self.counts: dict[str, int] = {}
         self._next_id: int | None = None
+        self._joined: dict[int, set[int]] = {}   # golden id → records this plan puts in it
+
+    def set_member(self, record_id: int, membership: Membership | None) -> None:
+        """Plan a record's membership (None: on its own)."""
+        self.membership(record_id)
+        self.after.members[record_id] = membership
+        if membership is not None:
+            self._joined.setdefault(membership[0], set()).add(record_id)
 
     def golden(self, golden_id: int) -> GoldenRow | None:
         if golden_id not in self.after.goldens:
@@ -231,9 +263,10 @@ class Plan:
         return self.after.members[record_id]
 
     def golden_members(self, golden_id: int) -> list[int]:
-        ids = [r for (r,) in self.project.conn.execute(
-            "SELECT record_id FROM golden_members WHERE golden_id = ? ORDER BY record_id", (golden_id,))]
-        ids += [r for r, m in self.after.members.items() if m and m[0] == golden_id and r not in ids]
+        """The records a golden record will have once the plan is applied."""
+        ids = {r for (r,) in self.project.conn.execute(
+            "SELECT record_id FROM golden_members WHERE golden_id = ?", (golden_id,))}
+        ids |= self._joined.get(golden_id, set())
         return sorted(r for r in ids if (m := self.membership(r)) is not None and m[0] == golden_id)
 
     def proposal(self, record_id: int, cluster_id: int | None) -> None:

@@ -49,7 +49,7 @@ def entity_id_of(text: str) -> tuple[str, int]:
     """('G', n) or ('R', n) from an entity id as exports print it; a bare number means a golden record."""
     cleaned = text.strip().upper()
     kind, number = (cleaned[0], cleaned[1:]) if cleaned[:1] in ("G", "R") else ("G", cleaned)
-    if not number.isdigit():
+    if not (number.isascii() and number.isdecimal()):
         raise StewardError(f"'{text}' is not an entity id such as G12 (a golden record) or R345 (a single record), "
                            "as steward export --golden and --crosswalk print them.")
     return kind, int(number)
@@ -74,15 +74,22 @@ class _Sources:
                 if found:
                     placed[key] = found[0]
             self.positions[source.id] = placed
-        self.order = [self.names[i] for i in sorted(self.names)]
+        self.order = source_order(project)
 
     def values(self, source_id: int, row: Sequence[str]) -> dict[str, str]:
         return {key: row[p] for key, p in self.positions[source_id].items() if p < len(row)}
 
 
 def source_order(project: Project) -> list[str]:
-    """Source names in import order: the priority the source_priority rule follows."""
-    return [name for (name,) in project.conn.execute("SELECT name FROM sources ORDER BY id")]
+    """Source names in import order, the priority the source_priority rule follows; a refreshed export takes
+    the rank of the source it replaced."""
+    rows = project.conn.execute("SELECT id, name, superseded_by FROM sources ORDER BY id").fetchall()
+    replaced_by = {source_id: by for source_id, _, by in rows if by is not None}
+    rank = {source_id: source_id for source_id, _, _ in rows}
+    for source_id, _, _ in rows:          # ids grow, so an earlier source's rank is final before its successor's
+        if source_id in replaced_by:
+            rank[replaced_by[source_id]] = min(rank[replaced_by[source_id]], rank[source_id])
+    return [name for source_id, name, _ in sorted(rows, key=lambda row: (rank[row[0]], row[0]))]
 
 
 def golden_keys(project: Project) -> list[str]:

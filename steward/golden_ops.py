@@ -24,17 +24,20 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Iterable, Sequence
 
-from .decision_state import GoldenRow, Plan, SetState, State, record_hash, scalar
+from .decision_state import OPEN, GoldenRow, Plan, SetState, State, record_hash, scalar
 from .errors import Conflict, StewardError
 from .golden import candidates
 from .project import Project, utc_now
 from .survivorship import DEFAULT_RULE, check_rule
 
 
-def plan_merge(plan: Plan, records: Sequence[int], rule: str, picks: dict[str, int],
+def plan_merge(plan: Plan, records: Sequence[int], rule: str | None, picks: dict[str, int],
                cluster_id: int | None = None, score: float | None = None) -> int:
-    """Add to ``plan`` the merge of ``records`` (and the golden records they are in); return the golden id."""
-    check_rule(rule)
+    """Add to ``plan`` the merge of ``records`` (and the golden records they are in); return the golden id.
+
+    ``rule`` None keeps an existing golden record's rule (a new one gets the default)."""
+    if rule is not None:
+        check_rule(rule)
     marks = ",".join("?" * len(records))
     old = plan.project.conn.execute(f"SELECT r.id, s.name FROM records r JOIN sources s ON s.id = r.source_id "
                                     f"WHERE r.id IN ({marks}) AND s.superseded_by IS NOT NULL", tuple(records)).fetchone()
@@ -56,16 +59,21 @@ def plan_merge(plan: Plan, records: Sequence[int], rule: str, picks: dict[str, i
             if clash:
                 raise Conflict(f"Golden records G{target} and G{other} both have an edited {sorted(clash)[0]} "
                                "with different values; edit one of them first so they agree.")
+            clash = {f for f in set(row["picks"]) & set(absorbed["picks"])
+                     if row["picks"][f] != absorbed["picks"][f] and f not in picks}
+            if clash:
+                raise Conflict(f"Golden records G{target} and G{other} pick {sorted(clash)[0]} from different "
+                               "records; pick one for the merge (--pick) or clear one of them first.")
             row["edits"] = absorbed["edits"] | row["edits"]
             row["picks"] = absorbed["picks"] | row["picks"]
             joining += plan.golden_members(other)
             plan.after.goldens[other] = None
-        row["rule"] = rule
+        row["rule"] = rule or row["rule"]
         row["picks"] = row["picks"] | {f: r for f, r in picks.items()}
     else:
         target, batch = plan.new_golden_id(), 1
         plan.before.goldens[target] = None
-        plan.after.goldens[target] = {"rule": rule, "picks": dict(picks), "edits": {}, "cluster_id": cluster_id,
+        plan.after.goldens[target] = {"rule": rule or DEFAULT_RULE, "picks": dict(picks), "edits": {}, "cluster_id": cluster_id,
                                       "score": score, "created_at": utc_now()}
     everyone = sorted(set(plan.golden_members(target) + joining)) if goldens else joining
     for a, b in combinations(everyone, 2):
@@ -75,7 +83,7 @@ def plan_merge(plan: Plan, records: Sequence[int], rule: str, picks: dict[str, i
                            "(steward audit PROJECT --action reject_cluster lists them).")
     for record_id in joining:
         plan.membership(record_id)
-        plan.after.members[record_id] = (target, batch, record_hash(plan.project, record_id))
+        plan.set_member(record_id, (target, batch, record_hash(plan.project, record_id)))
     missing = {f: r for f, r in picks.items() if r not in everyone}
     if missing:
         field_name, record_id = next(iter(missing.items()))
@@ -111,12 +119,12 @@ def plan_leave(plan: Plan, record_id: int, *, tree: bool) -> int:
         plan.after.goldens[new_id] = {"rule": row["rule"], "picks": {}, "edits": {}, "cluster_id": None,
                                       "score": None, "created_at": utc_now()}
         for r in leaving:
-            plan.after.members[r] = (new_id, 1, plan.membership(r)[2])
+            plan.set_member(r, (new_id, 1, plan.membership(r)[2]))
     else:
         for r in leaving:
-            plan.after.members[r] = None
+            plan.set_member(r, None)
     if len(staying) == 1 and not row["edits"]:
-        plan.after.members[staying[0]] = None
+        plan.set_member(staying[0], None)
         plan.after.goldens[golden_id] = None
     return golden_id
 
@@ -129,7 +137,7 @@ def plan_unmerge(plan: Plan, golden_id: int) -> list[int]:
         if record_hash(plan.project, record_id) != plan.membership(record_id)[2]:
             raise Conflict(f"Record {record_id} no longer matches what was merged (its SHA-256 differs); "
                            "run steward check PROJECT.")
-        plan.after.members[record_id] = None
+        plan.set_member(record_id, None)
     for name, value in sorted(row["edits"].items()):
         plan.flags.append(f"the edit of {name} to {value!r} on G{golden_id} has no record to stay with; "
                           "undo brings it back")
@@ -167,16 +175,23 @@ class Decision:
 
 @dataclass(frozen=True)
 class MergeRecords(Decision):
-    """Merge records (or a chosen subset of a cluster) into one golden record."""
+    """Merge records (or a chosen subset of proposal ``cluster_id``) into one golden record; a proposal merged
+    only in part goes back to review, so merge-auto never merges the records a steward left out."""
 
     records: tuple[int, ...]
-    rule: str = DEFAULT_RULE
+    rule: str | None = None
     picks: tuple[tuple[str, int], ...] = ()
+    cluster_id: int | None = None
     action: str = "merge"
 
     def plan(self, project: Project) -> Plan:
         plan = Plan(project)
-        plan_merge(plan, self.records, self.rule, dict(self.picks))
+        target = plan_merge(plan, self.records, self.rule, dict(self.picks))
+        if self.cluster_id is not None:
+            members = [r for (r,) in project.conn.execute(
+                "SELECT record_id FROM cluster_members WHERE cluster_id = ?", (self.cluster_id,))]
+            whole = all((m := plan.membership(r)) is not None and m[0] == target for r in members)
+            plan.status(self.cluster_id, "merged" if whole else "review")
         return plan
 
     def targets(self) -> Any:
@@ -184,7 +199,7 @@ class MergeRecords(Decision):
 
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "records": list(self.records), "rule": self.rule,
-                "picks": [list(p) for p in self.picks]}
+                "picks": [list(p) for p in self.picks], "cluster_id": self.cluster_id}
 
 
 @dataclass(frozen=True)
@@ -192,18 +207,20 @@ class MergeClusters(Decision):
     """Merge proposed clusters, each into its golden record (merge-auto: one decision, one audit entry)."""
 
     cluster_ids: tuple[int, ...]
-    rule: str = DEFAULT_RULE
+    rule: str | None = None                       # None: the default, or an existing golden record's own
     picks: tuple[tuple[str, int], ...] = ()       # only with a single cluster
     action: str = "merge_clusters"
 
     def plan(self, project: Project) -> Plan:
         plan = Plan(project)
         for cluster_id in self.cluster_ids:
-            found = project.conn.execute("SELECT confidence FROM clusters WHERE id = ?", (cluster_id,)).fetchone()
+            found = project.conn.execute("SELECT confidence, status FROM clusters WHERE id = ?",
+                                         (cluster_id,)).fetchone()
             members = [r for (r,) in project.conn.execute(
                 "SELECT record_id FROM cluster_members WHERE cluster_id = ? ORDER BY record_id", (cluster_id,))]
-            if found is None or len(members) < 2:
-                raise Conflict(f"Cluster {cluster_id} is not a proposed cluster (any more). "
+            if found is None or len(members) < 2 or found[1] not in OPEN:
+                raise Conflict(f"Cluster {cluster_id} is not a proposal waiting for a decision"
+                               f"{f' (it is {found[1]})' if found and found[1] not in OPEN else ''}. "
                                "List the current ones with: steward export PROJECT --clusters FILE")
             plan_merge(plan, members, self.rule, dict(self.picks), cluster_id, found[0])
             plan.status(cluster_id, "merged")
@@ -336,7 +353,8 @@ def from_dict(data: dict[str, Any]) -> Decision | SetState:
     if action == "set_state":
         return SetState(State.from_dict(data["expected"]), State.from_dict(data["target"]))
     if action == "merge":
-        return MergeRecords(tuple(data["records"]), data["rule"], tuple((f, int(r)) for f, r in data["picks"]))
+        return MergeRecords(tuple(data["records"]), data["rule"], tuple((f, int(r)) for f, r in data["picks"]),
+                            data.get("cluster_id"))
     if action == "merge_clusters":
         return MergeClusters(tuple(data["cluster_ids"]), data["rule"], tuple((f, int(r)) for f, r in data["picks"]))
     if action == "split":

@@ -12,6 +12,7 @@ from itertools import combinations
 from typing import Any, Protocol
 
 from . import audit, decision_state, golden, golden_ops, refresh
+from .decision_state import OPEN
 from .errors import Conflict, StewardError
 from .project import Project, utc_now
 
@@ -39,17 +40,18 @@ class RejectCluster:
         conn = project.conn
         members = [r for (r,) in conn.execute(
             "SELECT record_id FROM cluster_members WHERE cluster_id = ? ORDER BY record_id", (self.cluster_id,))]
-        if len(members) < 2:
-            raise Conflict(f"Cluster {self.cluster_id} is not a proposed cluster (any more). "
+        status = conn.execute("SELECT status FROM clusters WHERE id = ?", (self.cluster_id,)).fetchone()
+        if len(members) < 2 or status is None or status[0] not in OPEN:
+            raise Conflict(f"Cluster {self.cluster_id} is not a proposal waiting for a decision"
+                           f"{f' (it is {status[0]})' if status and status[0] not in OPEN else ''}. "
                            "List the current ones with: steward export PROJECT --clusters FILE")
         new = [(a, b) for a, b in combinations(members, 2) if conn.execute(
             "SELECT 1 FROM not_duplicates WHERE a = ? AND b = ?", (a, b)).fetchone() is None]
         conn.executemany("INSERT INTO not_duplicates (a, b, decided_at) VALUES (?, ?, ?)",
                          [(a, b, utc_now()) for a, b in new])
         conn.execute("DELETE FROM cluster_members WHERE cluster_id = ?", (self.cluster_id,))
-        status = conn.execute("SELECT status FROM clusters WHERE id = ?", (self.cluster_id,)).fetchone()[0]
         conn.execute("UPDATE clusters SET status = 'rejected' WHERE id = ?", (self.cluster_id,))
-        return RestoreCluster(self.cluster_id, tuple(members), tuple(new), status)
+        return RestoreCluster(self.cluster_id, tuple(members), tuple(new), status[0])
 
     def targets(self) -> Any:
         return {"cluster": self.cluster_id}
@@ -105,6 +107,9 @@ class SetClusterStatus:
         current = project.conn.execute("SELECT status, note FROM clusters WHERE id = ?", (self.cluster_id,)).fetchone()
         if current is None:
             raise Conflict(f"Cluster {self.cluster_id} no longer exists: a later match run replaced the proposals.")
+        if self.status == "deferred" and current[0] not in OPEN:
+            raise Conflict(f"Cluster {self.cluster_id} is {current[0]}: only a proposal waiting for a decision can "
+                           "be deferred.")
         project.conn.execute("UPDATE clusters SET status = ?, note = ? WHERE id = ?",
                              (self.status, self.note, self.cluster_id))
         return SetClusterStatus(self.cluster_id, current[0], current[1])
@@ -130,6 +135,8 @@ class FixValue:
     position: int
     value: str | None
     fixed_at: str | None = None    # when an undo puts back an earlier fix: the time it was made
+    check: bool = False            # an inverse: refuse unless the cell still holds ``expect`` (None: no fix)
+    expect: str | None = None
     action: str = "fix_value"
 
     def apply(self, project: Project) -> "FixValue":
@@ -140,6 +147,11 @@ class FixValue:
             raise Conflict(f"Record {self.record_id} has no column {self.position + 1}.")
         current = conn.execute("SELECT value, fixed_at FROM fixes WHERE record_id = ? AND position = ?",
                                (self.record_id, self.position)).fetchone()
+        if self.check and (current[0] if current else None) != self.expect:
+            raise Conflict(f"Record {self.record_id}, column {self.position + 1} was fixed again since "
+                           f"(it now holds {current[0]!r} rather than {self.expect!r}): revert that later fix first."
+                           if current else f"Record {self.record_id}, column {self.position + 1}: the fix was removed "
+                           "since.")
         if self.value is None:
             conn.execute("DELETE FROM fixes WHERE record_id = ? AND position = ?", (self.record_id, self.position))
         else:
@@ -149,26 +161,27 @@ class FixValue:
         key = f"fixes:{found[0]}"  # matching (and completeness) re-read a source whose fixes changed
         conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') "
                      "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (key,))
-        return FixValue(self.record_id, self.position, *(current or (None, None)))
+        return FixValue(self.record_id, self.position, *(current or (None, None)), check=True, expect=self.value)
 
     def targets(self) -> Any:
         return {"record": self.record_id, "column": self.position}
 
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "record_id": self.record_id, "position": self.position, "value": self.value} \
-            | ({"fixed_at": self.fixed_at} if self.fixed_at else {})
+            | ({"fixed_at": self.fixed_at} if self.fixed_at else {}) \
+            | ({"check": True, "expect": self.expect} if self.check else {})
 
 
 @dataclass(frozen=True)
 class FixValues:
     """Several fixes as one decision (accepting all suggestions of a rule): one transaction, one audit entry."""
 
-    fixes: tuple[tuple, ...]   # (record id, column position, value or None[, fixed_at]): FixValue's fields
+    fixes: tuple[tuple, ...]   # (record id, column position, value or None[, fixed_at, check, expect]): FixValue's
     action: str = "fix_values"
 
     def apply(self, project: Project) -> "FixValues":
         inverses = [FixValue(*fix).apply(project) for fix in self.fixes]
-        return FixValues(tuple((i.record_id, i.position, i.value) + ((i.fixed_at,) if i.fixed_at else ())
+        return FixValues(tuple((i.record_id, i.position, i.value, i.fixed_at, i.check, i.expect)
                                for i in reversed(inverses)))
 
     def targets(self) -> Any:
@@ -204,7 +217,8 @@ def from_dict(data: dict[str, Any]) -> Operation:
     if data.get("action") == "fix_values":
         return FixValues(tuple((int(fix[0]), int(fix[1]), *fix[2:]) for fix in data["fixes"]))
     if data.get("action") == "fix_value":
-        return FixValue(int(data["record_id"]), int(data["position"]), data["value"], data.get("fixed_at"))
+        return FixValue(int(data["record_id"]), int(data["position"]), data["value"], data.get("fixed_at"),
+                        bool(data.get("check")), data.get("expect"))
     if data.get("action") == "restore_cluster":
         return RestoreCluster(int(data["cluster_id"]), tuple(data["members"]),
                               tuple(tuple(p) for p in data["marked"]), data.get("status", "review"))
@@ -259,10 +273,10 @@ def undo(project: Project) -> audit.Entry:
     """Undo the newest change still in effect: changes undone since, and the undo entries themselves, are
     passed over, so undoing again goes further back."""
     undone: set[int] = set()
-    for entry_id, reverts, _, revertible in _history(project):
+    for entry_id, reverts, kind, revertible in _history(project):
         if entry_id in undone:
             continue
-        if reverts is not None:
+        if reverts is not None and kind != "revert":   # an undo or redo step (or an undo from before kinds)
             undone.add(reverts)
         elif revertible:
             return revert(project, entry_id, kind="undo")

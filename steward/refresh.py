@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import store
-from .decision_state import Plan, record_hash
+from .decision_state import Plan, record_hash, scalar
 from .errors import StewardError
 from .golden_ops import Decision
 from .importer import ImportFailed, find_column
@@ -66,8 +66,8 @@ def _rows(project: Project, source: store.Source) -> dict[int, tuple[str, list[s
 def link_rows(project: Project, old: store.Source, new: store.Source, key: str | None = None) -> Linking:
     """Link each row of ``new`` to the row of ``old`` it is the next version of."""
     old_columns, new_columns = store.columns(project, old.id), store.columns(project, new.id)
-    by_header = {c.header: c.position for c in reversed(new_columns)}
-    columns = {c.position: by_header[c.header] for c in old_columns if c.header in by_header}
+    columns = {old_position: new_by_key[key] for key, old_position in _by_occurrence(old_columns).items()
+               if key in (new_by_key := _by_occurrence(new_columns))}
     old_key, new_key = _key_column(project, old, key), _key_column(project, new, key)
     if key is not None and (old_key is None or new_key is None):
         raise StewardError(f"Both sources need the key column '{key}'.")
@@ -100,6 +100,16 @@ def link_rows(project: Project, old: store.Source, new: store.Source, key: str |
                    sorted(set(old_rows) - linked_old), ambiguous, header, columns)
 
 
+def _by_occurrence(columns: list[store.Column]) -> dict[tuple[str, int], int]:
+    """(header, how many times it came before) → position: a file with two 'phone' columns keeps them apart."""
+    seen: dict[str, int] = {}
+    keyed = {}
+    for column in columns:
+        keyed[(column.header, seen.get(column.header, 0))] = column.position
+        seen[column.header] = seen.get(column.header, 0) + 1
+    return keyed
+
+
 def _cell(values: list[str], position: int) -> str:
     return values[position] if position < len(values) else ""
 
@@ -121,6 +131,11 @@ class Refresh(Decision):
         if old.superseded_by is not None:
             raise StewardError(f"Source '{old.name}' was already replaced by a refreshed export; refresh the newest "
                                "version instead.")
+        first = project.conn.execute("SELECT first_record_id FROM sources WHERE id = ?", (new.id,)).fetchone()[0]
+        if new.superseded_by is not None or project.conn.execute(
+                "SELECT 1 FROM record_links WHERE record_id >= ? AND record_id < ?",
+                (first or 0, (first or 0) + new.record_count)).fetchone():
+            raise StewardError(f"Source '{new.name}' already refreshes another source, or was replaced itself.")
         plan = Plan(project)
         linking = link_rows(project, old, new, self.key)
         _Carry(project, plan, old, new, linking).run()
@@ -161,18 +176,22 @@ class _Carry:
         self.labels = {r: f"{names[s]}:{n}" for r, s, n in project.conn.execute(
             "SELECT id, source_id, row_no FROM records WHERE source_id IN (?, ?)", (old.id, new.id))}
         self.touched: set[int] = set()
+        self.proposals: set[int] = set()       # proposals that lost a superseded record
 
     def label(self, record_id: int) -> str:
         return self.labels.get(record_id, f"record {record_id}")
 
     def run(self) -> None:
+        unclear = {link.old: [h for h in link.changed if h in self.mapped] for link in self.linking.links}
+        self.unclear = {old for old, headers in unclear.items() if headers}
         for link in self.linking.links:
             self.plan.link(link.new, (link.old, link.how, link.changed))
-            unclear = [h for h in link.changed if h in self.mapped]
             self.fixes(link)
-            self.membership(link, unclear)
-            self.rejections(link, unclear)
+            self.membership(link, unclear[link.old])
+            self.rejections(link, unclear[link.old])
+            self.proposal(link, unclear[link.old])
         for record_id in self.linking.gone:
+            self.proposal_ends(record_id)
             membership = self.plan.membership(record_id)
             if membership is not None:
                 self.leave(record_id, membership[0])
@@ -180,6 +199,15 @@ class _Carry:
                                        f"record G{membership[0]}")
         for golden_id in sorted(self.touched):
             self.settle(golden_id)
+        for cluster_id in sorted(self.proposals):
+            remaining = {r for (r,) in self.project.conn.execute(
+                "SELECT record_id FROM cluster_members WHERE cluster_id = ?", (cluster_id,))}
+            remaining = {r for r in remaining if self.plan.after.proposals.get(r, cluster_id) == cluster_id}
+            remaining |= {r for r, c in self.plan.after.proposals.items() if c == cluster_id}
+            if len(remaining) < 2:
+                for record_id in remaining:
+                    self.plan.proposal(record_id, None)
+                self.plan.status(cluster_id, "withdrawn")
 
     def fixes(self, link: Link) -> None:
         found = self.project.conn.execute("SELECT position, value FROM fixes WHERE record_id = ? ORDER BY position",
@@ -214,11 +242,11 @@ class _Carry:
         row["picks"] = {f: (link.new if r == link.old else r) for f, r in row["picks"].items()}
         self.leave(link.old, golden_id)
         self.plan.membership(link.new)
-        self.plan.after.members[link.new] = (golden_id, membership[1], record_hash(self.project, link.new))
+        self.plan.set_member(link.new, (golden_id, membership[1], record_hash(self.project, link.new)))
 
     def leave(self, record_id: int, golden_id: int) -> None:
         """A superseded record leaves its golden record; picks of its values go with it."""
-        self.plan.after.members[record_id] = None
+        self.plan.set_member(record_id, None)
         row = self.plan.golden(golden_id)
         row["picks"] = {f: r for f, r in row["picks"].items() if r != record_id}
         self.touched.add(golden_id)
@@ -227,14 +255,30 @@ class _Carry:
         pairs = self.project.conn.execute("SELECT a, b FROM not_duplicates WHERE a = ? OR b = ?",
                                           (link.old, link.old)).fetchall()
         for a, b in pairs:
-            other = b if a == link.old else a
-            other = self.successor.get(other, other)
-            if unclear:
+            earlier = b if a == link.old else a
+            other = self.successor.get(earlier, earlier)
+            if unclear or earlier in self.unclear:
+                changed = self.label(link.old) if unclear else f"record {earlier}"
                 self.plan.flags.append(f"{self.label(link.new)}: {self.label(link.old)} was marked as not the same "
-                                       f"customer as record {other}; its {', '.join(unclear)} changed, so that was "
-                                       "not carried over: review it")
+                                       f"customer as record {other}; {changed} changed, so that was not carried "
+                                       "over: review it")
             else:
                 self.plan.reject(link.new, other)
+
+    def proposal(self, link: Link, unclear: list[str]) -> None:
+        """A waiting proposal keeps an unchanged record's successor in the earlier record's place."""
+        cluster_id = self.proposal_ends(link.old)
+        if cluster_id is not None and not unclear:
+            self.plan.proposal(link.new, cluster_id)
+
+    def proposal_ends(self, record_id: int) -> int | None:
+        """Take a superseded record out of its proposal; return the proposal."""
+        cluster_id = scalar(self.project.conn.execute("SELECT cluster_id FROM cluster_members WHERE record_id = ?",
+                                                      (record_id,)))
+        if cluster_id is not None:
+            self.plan.proposal(record_id, None)
+            self.proposals.add(cluster_id)
+        return cluster_id
 
     def settle(self, golden_id: int) -> None:
         """A golden record left with one record and no edits ends; with none, it ends in any case."""
@@ -242,7 +286,7 @@ class _Carry:
         members = self.plan.golden_members(golden_id)
         if not members or (len(members) == 1 and not row["edits"]):
             for record_id in members:
-                self.plan.after.members[record_id] = None
+                self.plan.set_member(record_id, None)
             if row["edits"]:
                 self.plan.flags.append(f"G{golden_id} ended with its records; its edited "
                                        f"{', '.join(sorted(row['edits']))} went with it (undo brings it back)")

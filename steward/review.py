@@ -24,7 +24,7 @@ FILTERS = {
     "auto": "status = 'auto'",
     "deferred": "status = 'deferred'",
     "done": "status = 'merged'",
-    "all": "status != 'rejected'",
+    "all": "status NOT IN ('rejected', 'withdrawn')",
 }
 SORTS = {
     "confidence": "c.confidence ASC, c.id",          # the least certain first: they need a steward most

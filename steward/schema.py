@@ -170,7 +170,7 @@ CREATE INDEX match_pairs_by_b ON match_pairs (b);
 CREATE TABLE clusters (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an exported id cannot come to mean another cluster
     confidence  REAL NOT NULL,
-    status      TEXT NOT NULL,                    -- auto | review | deferred | merged | rejected
+    status      TEXT NOT NULL,                    -- auto | review | deferred | merged | rejected | withdrawn
     note        TEXT NOT NULL DEFAULT '',         -- the steward's note, e.g. why it was deferred
     flags       TEXT NOT NULL,                    -- JSON list, e.g. ["weak_link"]
     size        INTEGER NOT NULL
@@ -288,6 +288,11 @@ UPDATE clusters SET status = 'rejected'
 CREATE INDEX clusters_by_status ON clusters (status, confidence, id);
 """
 
+# Version 8: pairs marked not duplicates are looked up from either side (a refresh carries them over).
+_V8 = """
+CREATE INDEX not_duplicates_by_b ON not_duplicates (b, a);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -314,7 +319,7 @@ def _split(script: str) -> list[str]:
 
 
 #: MIGRATIONS[i] brings a file from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5), _script(_V6), _script(_V7)]
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5), _script(_V6), _script(_V7), _script(_V8)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime, time, timezone
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .checks import parse_date
@@ -88,14 +88,26 @@ def survive(candidates: Sequence[Candidate], fields: Iterable[str], choice: Choi
     return result
 
 
-def _recency(candidates: Sequence[Candidate]) -> dict[int, tuple[date, int]]:
-    """Each member's (updated date, import order): records without a readable date count as oldest."""
-    return {c.record_id: (parse_date(c.updated_at, _UPDATED_FORMATS) or date.min if c.updated_at.strip()
-                          else date.min, c.record_id) for c in candidates}
+def _recency(candidates: Sequence[Candidate]) -> dict[int, tuple[datetime, int]]:
+    """Each member's (time updated, import order): records without a readable time count as oldest."""
+    return {c.record_id: (_updated(c.updated_at), c.record_id) for c in candidates}
+
+
+def _updated(value: str) -> datetime:
+    """When a record was updated, to the second where the value says (in UTC when it names a zone)."""
+    cleaned = value.strip()
+    if not cleaned:
+        return datetime.min
+    try:
+        moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except ValueError:
+        day = parse_date(cleaned, _UPDATED_FORMATS)
+        return datetime.combine(day, time.min) if day else datetime.min
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _ranking(choice: Choice, name: str, candidates: Sequence[Candidate], filled: Sequence[Candidate],
-             recency: Mapping[int, tuple[date, int]]) -> Callable[[Candidate], tuple]:
+             recency: Mapping[int, tuple[datetime, int]]) -> Callable[[Candidate], tuple]:
     """The sort key under which the best candidate for ``name`` is the largest."""
     rule = choice.rule
     if rule == "valid_first":

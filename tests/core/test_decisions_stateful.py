@@ -1,5 +1,6 @@
-"""Any sequence of merges, splits, unmerges, edits, picks and fixes, undone in reverse order, restores every
-decision table exactly; reopening the project at any step changes nothing; source rows never change (U1, U7)."""
+"""Any sequence of merges, splits, unmerges, edits, picks, fixes, undos and redos, undone step by step back to the
+start, restores every decision table exactly; reopening the project at any step changes nothing; source rows never
+change (U1, U7)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ class Decisions(RuleBasedStateMachine):
         self.project = Project.create(self.path)
         import_file(self.project, self.folder / "people.csv", ImportOptions())
         self.start = self.tables()
-        self.done: list[int] = []
 
     def tables(self) -> dict[str, list[tuple]]:
         return {t: self.project.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
@@ -41,7 +41,7 @@ class Decisions(RuleBasedStateMachine):
     def attempt(self, operation: operations.Operation) -> None:
         before = self.tables()
         try:
-            self.done.append(perform(self.project, operation).id)
+            perform(self.project, operation)
         except StewardError:
             assert self.tables() == before     # a refused decision changes nothing
 
@@ -90,10 +90,30 @@ class Decisions(RuleBasedStateMachine):
         assert self.tables() == before
 
     @rule()
-    def undo_everything(self) -> None:
-        for entry_id in reversed(self.done):
-            operations.revert(self.project, entry_id)
-        self.done.clear()
+    def undo_one(self) -> None:
+        before = self.tables()
+        try:
+            operations.undo(self.project)
+        except StewardError:
+            assert self.tables() == before == self.start   # nothing left to undo: back at the start
+
+    @rule()
+    def redo_one(self) -> None:
+        before = self.tables()
+        try:
+            operations.redo(self.project)
+        except StewardError:
+            assert self.tables() == before
+
+    @rule()
+    def undo_to_the_start(self) -> None:
+        """Undo, again and again, walks back through every decision to the imported project."""
+        for _ in range(500):
+            try:
+                operations.undo(self.project)
+            except StewardError as error:
+                assert "nothing to undo" in str(error)
+                break
         assert self.tables() == self.start
 
     @invariant()

@@ -286,3 +286,60 @@ def test_splitting_a_record_out_of_a_proposed_cluster_remembers_it(tmp_path: Pat
         undo(project)
         undo(project)
         assert tables(project) == before
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Project:
+    from steward.sample import sample_csv
+    project = Project.create(tmp_path / "s.steward")
+    import_file(project, sample_csv(), ImportOptions())
+    match_project(project)
+    yield project
+    project.close()
+
+
+def test_undoing_a_merge_after_a_new_match_run_puts_the_new_proposal_back_to_review(sample: Project) -> None:
+    cluster_id = sample.conn.execute("SELECT id FROM clusters WHERE status = 'auto' ORDER BY id").fetchone()[0]
+    perform(sample, MergeClusters((cluster_id,)))
+    match_project(sample, full=True)
+    proposal, = sample.conn.execute("SELECT id FROM clusters WHERE status = 'merged'").fetchone()
+    undo(sample)
+    assert sample.conn.execute("SELECT status FROM clusters WHERE id = ?", (proposal,)).fetchone()[0] == "review"
+
+
+def test_a_merge_is_not_reverted_over_a_later_status_and_closed_proposals_refuse_decisions(sample: Project) -> None:
+    first, second = [c for (c,) in sample.conn.execute("SELECT id FROM clusters WHERE status = 'auto' ORDER BY id "
+                                                       "LIMIT 2")]
+    merged = perform(sample, MergeClusters((first,)))
+    with pytest.raises(Conflict, match="not a proposal waiting for a decision"):
+        perform(sample, operations.RejectCluster(first))
+    with pytest.raises(Conflict, match="only a proposal waiting for a decision can be deferred"):
+        perform(sample, operations.defer(first, "later"))
+    perform(sample, operations.RejectCluster(second))
+    with pytest.raises(Conflict, match="is not a proposal waiting for a decision \\(it is rejected\\)"):
+        perform(sample, MergeClusters((second,)))
+    sample.conn.execute("UPDATE clusters SET status = 'deferred' WHERE id = ?", (first,))   # as a later tool might
+    with pytest.raises(Conflict, match=f"proposal {first} is now deferred"):
+        operations.revert(sample, merged.id)
+
+
+def test_merging_part_of_a_proposal_leaves_the_rest_to_review_not_to_merge_auto(sample: Project) -> None:
+    cluster_id, = sample.conn.execute("SELECT id FROM clusters WHERE status = 'auto' AND size = 3 LIMIT 1").fetchone()
+    members = [r for (r,) in sample.conn.execute(
+        "SELECT record_id FROM cluster_members WHERE cluster_id = ? ORDER BY 1", (cluster_id,))]
+    perform(sample, MergeRecords(tuple(members[:2]), cluster_id=cluster_id))
+    assert sample.conn.execute("SELECT status FROM clusters WHERE id = ?", (cluster_id,)).fetchone()[0] == "review"
+    perform(sample, MergeClusters(tuple(c for (c,) in sample.conn.execute(
+        "SELECT id FROM clusters WHERE status = 'auto'"))))
+    assert sample.conn.execute("SELECT COUNT(*) FROM golden_members WHERE record_id = ?", (members[2],)).fetchone()[0] \
+        == 0
+
+
+def test_an_existing_golden_record_keeps_its_rule_and_clashing_picks_are_refused(people: Project) -> None:
+    first = merge(people, 1, 2, rule="longest", picks=(("email", ids(people, 1)[0]),))
+    second = merge(people, 3, 5, rule="most_recent", picks=(("email", ids(people, 5)[0]),))
+    with pytest.raises(Conflict, match="pick email from different records"):
+        perform(people, MergeRecords(ids(people, 1, 3)))
+    perform(people, MergeRecords(ids(people, 1, 3), picks=(("email", ids(people, 5)[0]),)))
+    record = golden.golden_record(people, first)
+    assert record.rule == "longest" and record.picks == {"email": ids(people, 5)[0]} and second != first

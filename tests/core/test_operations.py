@@ -97,7 +97,7 @@ def test_cli_reject_and_undo(matched: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["reject", str(matched), str(cluster_id), "--comment", "siblings"]) == 0
     assert f"its {len(members)} records are marked as not duplicates" in capsys.readouterr().out
     assert main(["reject", str(matched), str(cluster_id)]) == 1
-    assert "not a proposed cluster" in capsys.readouterr().err
+    assert "is not a proposal waiting for a decision" in capsys.readouterr().err
     assert main(["undo", str(matched)]) == 0
     assert "Undid entry" in capsys.readouterr().out
 
@@ -252,3 +252,25 @@ def test_undo_goes_back_step_by_step_and_redo_forward_until_a_new_change(matched
     assert "Redid what entry" in capsys.readouterr().out
     assert main(["revert", str(matched), "1"]) == 1
     assert "cannot be reverted" in capsys.readouterr().err
+
+
+def test_reverting_an_old_fix_over_a_newer_one_is_refused(matched: Path) -> None:
+    with Project.open(matched) as project:
+        first = operations.perform(project, operations.FixValue(1, 5, "first@example.com"))
+        operations.perform(project, operations.FixValue(1, 5, "second@example.com"))
+        with pytest.raises(operations.Conflict, match="was fixed again since"):
+            operations.revert(project, first.id)
+        assert project.conn.execute("SELECT value FROM fixes WHERE record_id = 1").fetchone()[0] == \
+            "second@example.com"
+
+
+def test_undo_steps_back_a_revert_like_any_change(matched: Path) -> None:
+    with Project.open(matched) as project:
+        a = operations.perform(project, operations.FixValue(1, 5, "a@example.com"))
+        operations.perform(project, operations.FixValue(2, 5, "b@example.com"))
+        operations.revert(project, a.id)
+        undone = operations.undo(project)
+        assert audit.entry(project, undone.after["reverts"]).action == "fix_value"
+        assert project.conn.execute("SELECT value FROM fixes WHERE record_id = 1").fetchone()[0] == "a@example.com"
+        operations.undo(project)
+        assert project.conn.execute("SELECT COUNT(*) FROM fixes WHERE record_id = 2").fetchone()[0] == 0

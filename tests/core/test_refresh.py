@@ -159,3 +159,65 @@ def test_cli_import_refresh(tmp_path: Path, write, capsys: pytest.CaptureFixture
     assert main(["import", str(path), str(write("mar.csv", FEB)), "--refresh", "crm", "--again"]) == 1
     assert "'crm' was already replaced by 'feb'" in capsys.readouterr().err
     assert main(["import", str(path), str(write("apr.csv", FEB)), "--key", "customer_id"]) == 2
+
+
+def test_columns_with_the_same_header_are_linked_by_position(project: Project, write) -> None:
+    twice = "customer_id,name,phone,phone\n1,Anna,111,222\n2,Bob,333,444\n"
+    import_file(project, write("jan.csv", twice), ImportOptions(source_name="crm"))
+    perform(project, FixValue(record(project, "crm", 1), 3, "+44 222"))
+    entry = refresh(project, write("feb.csv", twice + "3,Carl,555,666\n"))
+    assert "flags" not in entry.after
+    assert [link for (link,) in project.conn.execute("SELECT changed FROM record_links")] == ["[]", "[]"]
+    assert project.conn.execute("SELECT position, value FROM fixes WHERE record_id = ?",
+                                (record(project, "crm feb", 1),)).fetchall() == [(3, "+44 222")]
+
+
+def test_a_rejection_with_a_changed_side_is_not_carried_from_either_side(project: Project, write) -> None:
+    import_file(project, write("jan.csv", JAN), ImportOptions(source_name="crm"))
+    perform(project, MergeRecords((record(project, "crm", 5), record(project, "crm", 6))))
+    perform(project, SplitRecord(record(project, "crm", 6)))       # 5 and 6 are different people
+    entry = refresh(project, write("feb.csv", FEB))                # row 6 moved to Bristol
+    new = (record(project, "crm feb", 4), record(project, "crm feb", 5))
+    assert project.conn.execute("SELECT COUNT(*) FROM not_duplicates WHERE a = ? OR b = ?", new).fetchone()[0] == 0
+    assert len([f for f in entry.after["flags"] if "not carried over" in f]) == 2
+
+
+def test_the_refreshed_source_keeps_the_priority_of_the_one_it_replaced(project: Project, write) -> None:
+    import_file(project, write("jan.csv", JAN), ImportOptions(source_name="crm"))
+    import_file(project, write("web.csv", JAN.replace("anna@example.com", "anna@web.example")),
+                ImportOptions(source_name="web"))
+    assert golden.source_order(project) == ["crm", "web"]
+    refresh(project, write("feb.csv", FEB))
+    assert golden.source_order(project) == ["crm", "crm feb", "web"]
+
+
+def test_a_refreshed_source_cannot_refresh_again_backwards(january: Project, write) -> None:
+    refresh(january, write("feb.csv", FEB))
+    old, new = store.source_named(january, "crm"), store.source_named(january, "crm feb")
+    with pytest.raises(StewardError, match="already refreshes another source"):
+        perform(january, Refresh(new.id, old.id))
+
+
+def test_waiting_proposals_follow_unchanged_rows_and_end_without_them(tmp_path: Path) -> None:
+    from steward.match_store import match_project
+    from steward.sample import sample_csv
+    from steward import review
+    with Project.create(tmp_path / "s.steward") as project:
+        import_file(project, sample_csv(), ImportOptions(source_name="crm"))
+        match_project(project)
+        waiting = len(review.cluster_ids(project, "auto"))
+        changed = sample_csv().read_text(encoding="utf-8").replace("@", "@new.", 40)
+        refresh(project, write_to(tmp_path / "feb.csv", changed))
+        still = review.cluster_ids(project, "auto")
+        assert 0 < len(still) < waiting
+        members = {r for c in still for (r,) in project.conn.execute(
+            "SELECT record_id FROM cluster_members WHERE cluster_id = ?", (c,))}
+        new_source = store.source_named(project, "crm feb").id
+        assert members and all(project.conn.execute("SELECT source_id FROM records WHERE id = ?", (r,)).fetchone()[0]
+                               == new_source for r in members)
+        assert review.figures(project).waiting == len(still) + len(review.cluster_ids(project, "to review"))
+
+
+def write_to(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

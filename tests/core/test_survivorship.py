@@ -27,6 +27,13 @@ def test_most_recent_falls_back_to_import_order_without_dates() -> None:
     assert survive(undated, ["city"], Choice("most_recent"))["city"].value == "Hull"
 
 
+def test_most_recent_reads_the_time_of_day_and_zones() -> None:
+    morning = Candidate(1, "a", {"city": "Leeds"}, updated_at="2024-03-01T18:00:00+01:00")
+    evening = Candidate(2, "a", {"city": "York"}, updated_at="2024-03-01 08:00")
+    later = Candidate(0, "a", {"city": "Hull"}, updated_at="2024-03-01T17:30:00Z")
+    assert survive([morning, evening, later], ["city"], Choice("most_recent"))["city"].value == "Hull"
+
+
 def test_valid_first_skips_a_failing_value_even_when_newer() -> None:
     result = survive([OLD, NEW, MID], FIELDS, Choice("valid_first"))
     assert result["email"].value == "anna@mid.example"   # NEW's email fails a rule; MID is the newest valid one
