@@ -1,6 +1,7 @@
 """One user action, "import a file", from the chosen path to the summary.
 
-Runs the core import on the write worker, shows a byte progress dialog only
+Previews the file in the import wizard (asking for a workbook's password
+first), runs the core import on the write worker, shows a byte progress dialog only
 when the import takes a while, turns errors into messages (never tracebacks),
 asks before importing the same file twice, and reports the result so the
 window can refresh.
@@ -13,14 +14,18 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
 
-from steward import store
+from steward import audit, operations, store
 from steward.errors import PasswordRequired, SheetChoiceNeeded, StewardError
 from steward.importer import DuplicateSource, ImportOptions, ImportResult
+from steward.preview import Preview, preview_file
 from steward.project import Project
+from steward.refresh import Refresh
 from ui.diagnostics import where
+from ui.session import Session
 from ui.views.import_dialog import ImportSummaryDialog, RejectedRowsDialog, format_bytes
+from ui.views.import_wizard import ImportWizard, RefreshChoice
 from ui.workers import Job, JobRunner, import_job
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,10 @@ class ImportController(QObject):
         self._job: Job | None = None
         self._path: Path | None = None
         self._options = ImportOptions()
+        self._refresh: RefreshChoice | None = None
+        self._session: Session | None = None
+        self._carried: list[audit.Entry] = []
+        self.wizard: ImportWizard | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
         self.last_result: ImportResult | None = None
@@ -52,13 +61,65 @@ class ImportController(QObject):
     def busy(self) -> bool:
         return self._job is not None
 
-    def start(self, project: Project, path: Path, options: ImportOptions | None = None) -> bool:
-        """Begin importing ``path``; False if nothing was started (busy, or the user backed out)."""
+    def begin(self, project: Project, path: Path, session: Session | None = None) -> ImportWizard | None:
+        """Open the import wizard on ``path``; the import starts when it is finished.
+
+        None when no wizard opened: busy, the file cannot be read at all (said in a message), or the user gave
+        no password for a protected workbook; ``finished`` then says which.
+        """
+        if self._job is not None or self.wizard is not None:
+            return None
+        preview, options = self._first_preview(path)
+        if preview is None:
+            return None
+        wizard = ImportWizard(project, path, preview, options, self._parent)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.accepted.connect(lambda: self._on_wizard_accepted(project, path, session))
+        wizard.rejected.connect(self._on_wizard_rejected)
+        self.wizard = wizard
+        wizard.open()
+        return wizard
+
+    def _first_preview(self, path: Path) -> tuple[Preview | None, ImportOptions]:
+        """The preview with detected options, asking for a password until one fits or the user gives up."""
+        options = ImportOptions()
+        while True:
+            try:
+                return _busy_preview(path, options), options
+            except PasswordRequired as error:
+                password, ok = QInputDialog.getText(self._parent, "Password", f"{error}\n\nPassword:",
+                                                    QLineEdit.EchoMode.Password)
+                if not (ok and password):
+                    self.finished.emit("declined")
+                    return None, options
+                options = dataclasses.replace(options, password=password)
+            except Exception as error:  # shown as a message, never a traceback
+                self._report_failure(error)
+                self.finished.emit("failed")
+                return None, options
+
+    def _on_wizard_accepted(self, project: Project, path: Path, session: Session | None) -> None:
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            self.start(project, path, wizard.options(), wizard.refresh_choice(), session)
+
+    def _on_wizard_rejected(self) -> None:
+        self.wizard = None
+        self.finished.emit("declined")
+
+    def start(self, project: Project, path: Path, options: ImportOptions | None = None,
+              refresh: RefreshChoice | None = None, session: Session | None = None) -> bool:
+        """Begin importing ``path``; False if nothing was started (busy, or the user backed out).
+
+        With ``refresh`` the new source takes the place of an earlier one in the same transaction; the
+        carry-over is pushed on ``session``'s undo stack (undoing it keeps the import).
+        """
         if self._job is not None:
             return False
         options = options or ImportOptions()
         self._project, self._path, self._options = project, path, options
-        job = import_job(project, str(path), options)
+        self._refresh, self._session, self._carried = refresh, session, []
+        job = import_job(project, str(path), options, self._carry_over(path, refresh))
         job.signals.progress.connect(self._on_job_progress)
         job.signals.succeeded.connect(self._on_job_succeeded)
         job.signals.failed.connect(self._on_job_failed)
@@ -84,6 +145,18 @@ class ImportController(QObject):
                 signal.disconnect(slot)
         self._close_progress()
         self._project = None
+
+    def _carry_over(self, path: Path, refresh: RefreshChoice | None):
+        """The ``then`` of a refreshing import: the Refresh decision, on the worker's connection."""
+        if refresh is None:
+            return None
+        carried = self._carried
+
+        def then(copy: Project, result: ImportResult) -> None:
+            operation = Refresh(refresh.source_id, result.source_id, refresh.key)
+            carried.append(operations.perform(copy, operation, f"{path.name} refreshes {refresh.source_name}"))
+
+        return then
 
     # -- before the job --------------------------------------------------------------
 
@@ -124,8 +197,11 @@ class ImportController(QObject):
         self._job = None
         self._close_progress()
         self.last_result = result
+        carried = self._carried[0] if self._carried else None
+        if carried is not None and self._session is not None and self._refresh is not None:
+            self._session.applied(carried, f"Refresh {self._refresh.source_name}")
         self.imported.emit(result)
-        self._show_summary(result)
+        self._show_summary(result, carried)
         self.finished.emit("succeeded")
 
     def _on_job_failed(self, error: Exception) -> None:
@@ -137,7 +213,8 @@ class ImportController(QObject):
                                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                           QMessageBox.StandardButton.No)
             if answer == QMessageBox.StandardButton.Yes:
-                self.start(self._project, self._path, dataclasses.replace(self._options, allow_duplicate=True))
+                self.start(self._project, self._path, dataclasses.replace(self._options, allow_duplicate=True),
+                           self._refresh, self._session)
                 return
             self.finished.emit("declined")
             return
@@ -149,7 +226,8 @@ class ImportController(QObject):
                                               labels, default, False)
             if ok:
                 sheet = error.choices[labels.index(choice)][0]
-                self.start(self._project, self._path, dataclasses.replace(self._options, sheet=sheet))
+                self.start(self._project, self._path, dataclasses.replace(self._options, sheet=sheet),
+                           self._refresh, self._session)
                 return
             self.finished.emit("declined")
             return
@@ -157,19 +235,23 @@ class ImportController(QObject):
             password, ok = QInputDialog.getText(self._parent, "Password", f"{error}\n\nPassword:",
                                                 QLineEdit.EchoMode.Password)
             if ok and password:
-                self.start(self._project, self._path, dataclasses.replace(self._options, password=password))
+                self.start(self._project, self._path, dataclasses.replace(self._options, password=password),
+                           self._refresh, self._session)
                 return
             self.finished.emit("declined")
             return
+        self._report_failure(error)
+        self.finished.emit("failed")
+
+    def _report_failure(self, error: BaseException) -> None:
         if isinstance(error, StewardError):
             QMessageBox.warning(self._parent, "Import failed", str(error))
-        else:
-            # Not a user error: log where it happened, not the message (it may quote customer data).
-            log.error("Import failed: %s", where(type(error), error.__traceback__))
-            QMessageBox.critical(self._parent, "Import failed",
-                                 f"An unexpected problem ({type(error).__name__}) stopped the import. "
-                                 "Nothing was imported; the project is unchanged.")
-        self.finished.emit("failed")
+            return
+        # Not a user error: log where it happened, not the message (it may quote customer data).
+        log.error("Import failed: %s", where(type(error), error.__traceback__))
+        QMessageBox.critical(self._parent, "Import failed",
+                             f"An unexpected problem ({type(error).__name__}) stopped the import. "
+                             "Nothing was imported; the project is unchanged.")
 
     def _on_job_cancelled(self) -> None:
         self._job = None
@@ -178,8 +260,9 @@ class ImportController(QObject):
 
     # -- afterwards --------------------------------------------------------------------
 
-    def _show_summary(self, result: ImportResult) -> None:
-        dialog = ImportSummaryDialog(result, self._parent)
+    def _show_summary(self, result: ImportResult, carried: audit.Entry | None) -> None:
+        earlier = self._refresh.source_name if self._refresh is not None else None
+        dialog = ImportSummaryDialog(result, self._parent, carried, earlier)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if dialog.show_rejected_button is not None:
             dialog.show_rejected_button.clicked.connect(lambda: self.show_rejected(result.source_id))
@@ -195,6 +278,15 @@ class ImportController(QObject):
         if self._project is None:
             return None
         return show_rejected_rows(self._project, source_id, self._parent)
+
+
+def _busy_preview(path: Path, options: ImportOptions) -> Preview:
+    """The first rows under a wait cursor: a workbook may take a moment to open."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        return preview_file(path, options)
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def show_rejected_rows(project: Project, source_id: int, parent: QWidget) -> RejectedRowsDialog:

@@ -118,13 +118,18 @@ class JobRunner(QObject):
         return self.write_pool.waitForDone(msecs)
 
 
-def import_job(project: Project, path: str, options: ImportOptions) -> Job:
-    """A job importing ``path`` on its own connection to the project, closed when done."""
+def import_job(project: Project, path: str, options: ImportOptions,
+               then: Callable[[Project, ImportResult], None] | None = None) -> Job:
+    """A job importing ``path`` on its own connection to the project, closed when done.
+
+    ``then(connection's project, result)`` runs inside the import's transaction (a refresh's carry-over).
+    """
 
     def work(progress: Progress) -> ImportResult:
         copy = project.worker_copy()
         try:
-            return import_file(copy, path, options, progress=progress)
+            after = None if then is None else (lambda result: then(copy, result))
+            return import_file(copy, path, options, progress=progress, then=after)
         finally:
             copy.close()
 

@@ -22,10 +22,19 @@ def choose_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
 
 
+def finish_wizard(window: MainWindow) -> None:
+    """Accept the import wizard's choices as detected, if it opened."""
+    wizard = window.imports.wizard
+    if wizard is not None:
+        wizard.next()
+        wizard.accept()
+
+
 def import_via_menu(qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, path: Path) -> str:
     choose_file(monkeypatch, path)
     with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
         window.import_action.trigger()
+        finish_wizard(window)
     return blocker.args[0]
 
 
@@ -34,12 +43,12 @@ def gate_imports(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, thre
     entered, release = threading.Event(), threading.Event()
     real_import = workers.import_file
 
-    def slow_import(project, path, options, progress):
+    def slow_import(project, path, options, progress, then=None):
         def gated(done: int, total: int) -> None:
             entered.set()
             release.wait(10)
             progress(done, total)
-        return real_import(project, path, options, progress=gated)
+        return real_import(project, path, options, progress=gated, then=then)
 
     monkeypatch.setattr(workers, "import_file", slow_import)
     return entered, release
@@ -102,6 +111,7 @@ def test_cat_69_cancel_rolls_the_import_back(qtbot, window, tmp_path, write, mon
     choose_file(monkeypatch, write("big.csv", customer_csv(3000)))
     with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
         window.import_action.trigger()
+        finish_wizard(window)
         qtbot.waitUntil(entered.is_set)
         dialog = window.imports.progress_dialog
         assert not dialog.isVisible()                # not shown for short work …
@@ -154,6 +164,7 @@ def test_duplicate_file_asks_before_importing_again(qtbot, window, tmp_path, wri
     choose_file(monkeypatch, csv)
     with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
         window.import_action.trigger()
+        finish_wizard(window)
     assert blocker.args == ["succeeded" if answer == QMessageBox.StandardButton.Yes else "declined"]
     assert len(asked) == 1 and "identical" in asked[0]
     assert [s.name for s in store.sources(window.project)] == sources
@@ -246,6 +257,7 @@ def test_cat_69_closing_during_an_import_asks_then_cancels_cleanly(qtbot, window
     path = window.project.path
     with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
         window.import_action.trigger()
+        finish_wizard(window)
         qtbot.waitUntil(entered.is_set)
         if answer == QMessageBox.StandardButton.No:
             assert window.close_project() is False
@@ -277,9 +289,8 @@ def test_rejected_rows_dialog_shows_a_bounded_window_of_many(qtbot, window, tmp_
                for label in dialog.findChildren(type(window.counts_label)))
 
 
-def test_workbook_with_several_sheets_asks_which_one(qtbot, window, tmp_path, monkeypatch) -> None:
+def test_workbook_with_several_sheets_offers_them_in_the_wizard(qtbot, window, tmp_path, monkeypatch) -> None:
     import openpyxl
-    from PySide6.QtWidgets import QInputDialog
 
     book = openpyxl.Workbook()
     book.active.title = "Q3"
@@ -292,15 +303,16 @@ def test_workbook_with_several_sheets_asks_which_one(qtbot, window, tmp_path, mo
     path = tmp_path / "dealers.xlsx"
     book.save(path)
     window.open_project(tmp_path / "p.steward", create=True)
-    offered: list[list[str]] = []
-
-    def get_item(parent, title, label, items, current, editable):
-        offered.append(list(items))
-        return items[1], True
-
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
-    assert import_via_menu(qtbot, window, monkeypatch, path) == "succeeded"
-    assert offered == [["'Q3' (2 rows)", "'Q4' (3 rows)"]]
+    choose_file(monkeypatch, path)
+    with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
+        window.import_action.trigger()
+        page = window.imports.wizard.preview_page
+        combo = page.sheet_combo
+        assert [combo.itemText(i) for i in range(combo.count())] == ["'Q3' (2 rows)", "'Q4' (3 rows)"]
+        combo.setCurrentIndex(1)
+        assert page.model.data(page.model.index(0, 1)) == "008"
+        finish_wizard(window)
+    assert blocker.args == ["succeeded"]
     (source,) = store.sources(window.project)
     assert source.sheet == "Q4" and source.record_count == 2
 

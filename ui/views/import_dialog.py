@@ -6,10 +6,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
                                QTableView, QVBoxLayout, QWidget)
 
+from steward.audit import Entry
 from steward.importer import ImportResult
+from steward.io.text_reader import delimiter_name
+from steward.refresh import summarise
 from steward.store import RejectedRow
 from ui.models.rejected_model import RejectedModel
-from steward.io.text_reader import delimiter_name
 
 
 def format_bytes(count: int) -> str:
@@ -34,10 +36,24 @@ def encoding_text(result: ImportResult) -> str:
     return f"{result.encoding} ({method}{confidence})" if method else f"{result.encoding}{confidence}"
 
 
+def refresh_text(entry: Entry, earlier: str) -> str:
+    """What a refresh carried over from the earlier source, in words."""
+    counts = summarise(entry)
+    flags = entry.after.get("flags", []) if isinstance(entry.after, dict) else []
+    text = (f"'{earlier}': {counts['linked']:,} rows linked to earlier ones ({counts['changed']:,} changed), "
+            f"{counts['new']:,} new, {counts['gone']:,} gone.\n"
+            f"Carried over: {counts['fixes']:,} fixes, {counts['merged']:,} records in golden records, "
+            f"{counts['rejected']:,} not-duplicate marks.")
+    if flags:
+        text += f"\n{plural(len(flags), 'row')} to review (see the audit trail); Undo reverts the carry-over only."
+    return text
+
+
 class ImportSummaryDialog(QDialog):
     """What an import did: counts first, then how the file was read and what to check."""
 
-    def __init__(self, result: ImportResult, parent: QWidget | None = None) -> None:
+    def __init__(self, result: ImportResult, parent: QWidget | None = None, refresh: Entry | None = None,
+                 earlier: str | None = None) -> None:
         super().__init__(parent)
         self.result = result
         self.setWindowTitle(f"Imported {result.file_name}")
@@ -61,6 +77,8 @@ class ImportSummaryDialog(QDialog):
         form.addRow("Columns:", QLabel(f"{len(result.labels)} ({mapped} mapped to known fields)"))
         if result.flagged:
             form.addRow("With notes:", QLabel(f"{plural(result.flagged, 'record')} (marked in the row numbers)"))
+        if refresh is not None:
+            form.addRow("Refreshes:", QLabel(refresh_text(refresh, earlier or "")))
         layout.addLayout(form)
         self.warnings = list(result.warnings)
         if result.warnings:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QStandardPaths, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup
+from PySide6.QtCore import QItemSelection, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import (QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence,
+                           QUndoGroup)
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDockWidget, QFileDialog, QHeaderView, QLabel,
                                QListView, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QStyle,
                                QTableView, QUndoView, QVBoxLayout, QWidget)
@@ -23,6 +24,7 @@ from ui.settings import Settings
 from ui.views.audit_view import AuditView
 from ui.views.export_dialog import ExportDialog
 from ui.views.failures_view import FailuresView
+from ui.views.import_wizard import IMPORT_SUFFIXES
 from ui.views.profile_view import ProfileView
 from ui.views.review_view import ReviewView
 from ui.views.welcome import WelcomePanel
@@ -59,6 +61,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._restore_state()
         self._update_state()
+        self.setAcceptDrops(True)
 
     # -- construction ------------------------------------------------------------------
 
@@ -363,12 +366,48 @@ class MainWindow(QMainWindow):
             self.import_path(Path(name))
 
     def import_path(self, path: Path) -> bool:
-        """Start importing ``path`` into the open project (the file dialog's second half)."""
-        if self.project is None:
+        """Open the import wizard on ``path`` (the file dialog's second half, or a dropped file)."""
+        if self.project is None or self.project.read_only:
             return False
-        started = self.imports.start(self.project, path)
+        wizard = self.imports.begin(self.project, path, self.session)
+        if wizard is not None:
+            wizard.finished.connect(self._on_import_wizard_finished)   # after the import started from it
         self._update_state()
-        return started
+        return wizard is not None
+
+    def _on_import_wizard_finished(self, _result: int) -> None:
+        self._update_state()
+
+    def _dropped_path(self, event: QDragEnterEvent | QDropEvent) -> Path | None:
+        """The one local file of a drag that this window can take: a file to import, or a project to open."""
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if len(urls) != 1 or not urls[0].isLocalFile():
+            return None
+        path = Path(urls[0].toLocalFile())
+        if path.suffix.lower() == SUFFIX and self.project is None:
+            return path
+        if (path.suffix.lower() in IMPORT_SUFFIXES and self.project is not None and not self.project.read_only
+                and not self.imports.busy):
+            return path
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if self._dropped_path(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        path = self._dropped_path(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # After the drop returns: a dialog opened inside it would keep the dragging application waiting.
+        if path.suffix.lower() == SUFFIX:
+            QTimer.singleShot(0, lambda: self.open_project(path))
+        else:
+            QTimer.singleShot(0, lambda: self.import_path(path))
 
     def _on_imports_imported(self, result) -> None:
         self.source_model.reload(self.project)
