@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         ticks.start()
         timer.start()
         started = time.perf_counter()
-        window.import_path(csv_path)
+        window.imports.start(window.project, csv_path)   # as the import wizard does when finished
         while not done:
             app.processEvents()
             if window.imports.summary_dialog is not None:
