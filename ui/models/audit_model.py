@@ -7,7 +7,6 @@ shows them, keeping a few pages.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from steward import audit_query
 from steward.audit_query import AuditQuery, EntryRow
 from steward.project import Project
+from ui.models.paged import PageCache
 
 PAGE_SIZE = 256
 CACHE_PAGES = 8
@@ -44,8 +44,7 @@ class AuditModel(QAbstractTableModel):
         self._project: Project | None = None
         self._query = AuditQuery()
         self._ids: list[int] = []
-        self._pages: OrderedDict[int, list[EntryRow]] = OrderedDict()
-        self.page_loads = 0  # pages read from the project (for tests and tuning)
+        self._pages: PageCache[EntryRow] = PageCache()
 
     def set_query(self, project: Project | None, query: AuditQuery | None = None) -> None:
         """List the entries ``query`` keeps (all without one); only their ids are read now."""
@@ -58,6 +57,10 @@ class AuditModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Read the ids again under the same query (entries were appended)."""
         self.set_query(self._project, self._query)
+
+    @property
+    def page_loads(self) -> int:
+        return self._pages.loads
 
     @property
     def query(self) -> AuditQuery:
@@ -82,19 +85,14 @@ class AuditModel(QAbstractTableModel):
         """The entry shown in ``row``, loading its page if needed."""
         if self._project is None or not 0 <= row < len(self._ids):
             return None
-        page_no, offset = divmod(row, PAGE_SIZE)
-        page = self._pages.get(page_no)
-        if page is None:
-            ids = self._ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE]
-            found = {e.id: e for e in audit_query.entry_rows(self._project, ids)}
-            page = [found.get(i) for i in ids]
-            self.page_loads += 1
-            self._pages[page_no] = page
-            while len(self._pages) > CACHE_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page_no)
-        return page[offset]
+        project, ids = self._project, self._ids
+
+        def read(offset: int, limit: int) -> list[EntryRow | None]:
+            page = ids[offset:offset + limit]
+            found = {e.id: e for e in audit_query.entry_rows(project, page)}
+            return [found.get(i) for i in page]
+
+        return self._pages.row(row, read, PAGE_SIZE, CACHE_PAGES)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
         return 0 if parent.isValid() else len(self._ids)

@@ -8,7 +8,6 @@ and the view performs it through the session, which tells every view.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 from steward import failure_list
 from steward.failure_list import FailureRow, RuleFailures
 from steward.project import Project
+from ui.models.paged import PageCache
 
 PAGE_SIZE = 256
 CACHE_PAGES = 8
@@ -113,9 +113,8 @@ class FailureModel(QAbstractTableModel):
         self._project: Project | None = None
         self._rule: RuleFailures | None = None
         self._count = 0
-        self._pages: OrderedDict[int, list[FailureRow]] = OrderedDict()
+        self._pages: PageCache[FailureRow] = PageCache()
         self.editable = True
-        self.page_loads = 0  # pages read from the project (for tests and tuning)
 
     def set_rule(self, project: Project | None, rule: RuleFailures | None) -> None:
         """Show another rule's failures (or none); only their count is read now."""
@@ -129,6 +128,13 @@ class FailureModel(QAbstractTableModel):
     def rule(self) -> RuleFailures | None:
         return self._rule
 
+    @property
+    def page_loads(self) -> int:
+        return self._pages.loads
+
+    def cached_pages(self) -> list[int]:
+        return self._pages.numbers()
+
     def refresh_values(self) -> None:
         """Read the shown values again (a fix changed some); the failures themselves change only on validation."""
         self._pages.clear()
@@ -139,17 +145,9 @@ class FailureModel(QAbstractTableModel):
         """The failure shown in ``row``, loading its page if needed."""
         if self._project is None or self._rule is None or not 0 <= row < self._count:
             return None
-        page_no, offset = divmod(row, PAGE_SIZE)
-        page = self._pages.get(page_no)
-        if page is None:
-            page = failure_list.failure_rows(self._project, self._rule.rule, page_no * PAGE_SIZE, PAGE_SIZE)
-            self.page_loads += 1
-            self._pages[page_no] = page
-            while len(self._pages) > CACHE_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page_no)
-        return page[offset] if offset < len(page) else None
+        project, rule = self._project, self._rule.rule
+        return self._pages.row(row, lambda offset, limit: failure_list.failure_rows(project, rule, offset, limit),
+                               PAGE_SIZE, CACHE_PAGES)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count

@@ -7,7 +7,6 @@ cache, so scrolling through a million rows stays smooth and memory stays flat.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 from steward import store
 from steward.project import Project
 from steward.store import Column, Record
+from ui.models.paged import PageCache
 
 PAGE_SIZE = 256
 CACHE_PAGES = 8
@@ -35,9 +35,8 @@ class RecordModel(QAbstractTableModel):
         self._source_id: int | None = None
         self._columns: list[Column] = []
         self._count = 0
-        self._pages: OrderedDict[int, list[Record]] = OrderedDict()
+        self._pages: PageCache[Record] = PageCache()
         self._flag_icon: QIcon | None = None
-        self.page_loads = 0  # how many pages were read from the project (for tests and tuning)
 
     # -- what to show ----------------------------------------------------------------
 
@@ -58,24 +57,20 @@ class RecordModel(QAbstractTableModel):
     def source_id(self) -> int | None:
         return self._source_id
 
+    @property
+    def page_loads(self) -> int:
+        return self._pages.loads
+
     def record(self, row: int) -> Record | None:
         """The record shown in ``row``, loading its page if needed."""
         if self._project is None or self._source_id is None or not 0 <= row < self._count:
             return None
-        page_no, offset = divmod(row, PAGE_SIZE)
-        page = self._pages.get(page_no)
-        if page is None:
-            page = store.records(self._project, self._source_id, page_no * PAGE_SIZE, PAGE_SIZE)
-            self.page_loads += 1
-            self._pages[page_no] = page
-            while len(self._pages) > CACHE_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page_no)
-        return page[offset] if offset < len(page) else None
+        project, source_id = self._project, self._source_id
+        return self._pages.row(row, lambda offset, limit: store.records(project, source_id, offset, limit),
+                               PAGE_SIZE, CACHE_PAGES)
 
     def cached_pages(self) -> list[int]:
-        return list(self._pages)
+        return self._pages.numbers()
 
     # -- Qt model interface ----------------------------------------------------------
 
