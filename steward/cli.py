@@ -12,11 +12,11 @@ import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
-from . import __version__, audit, operations, store
+from . import __version__, audit, export_jobs, operations, store
 from .cli_audit import audit_command
 from .cli_decisions import (accept_command, defer_command, fix_command, redo_command, reject_command,
                             revert_command, undo_command)
@@ -26,15 +26,13 @@ from .cli_merge import golden_command, merge_auto_command, merge_command, split_
 from .cli_rules import rules_command, validate_command
 from .cli_util import progress_bar
 from .errors import Cancelled, SheetChoiceNeeded, StewardError
-from .audit_export import AUDIT_COLUMNS, audit_rows
-from .exports import (CLUSTER_COLUMNS, CROSSWALK_COLUMNS, FAILURE_COLUMNS, cluster_rows, crosswalk_rows, failure_rows,
-                      golden_header, golden_rows, record_columns, record_rows)
+from .export_jobs import EXPORTERS, ExportOptions, Written
 from .importer import DuplicateSource, ImportOptions, ImportResult, import_file
-from .io.export import write_table
 from .io.text_reader import delimiter_name
 from .mapping import FIELDS
 from .profile_sources import profile_project
 from .profiling import ColumnProfile
+from .progress import no_progress
 from .project import Project
 from .refresh import Refresh, summarise
 
@@ -273,69 +271,59 @@ def export(project: Path, records_out: Path | None, failures_out: Path | None, c
            golden_out: Path | None, golden_columns: tuple[str, ...], crosswalk_out: Path | None,
            audit_out: Path | None, source_name: str | None, exact: bool, no_bom: bool) -> None:
     """Export PROJECT's data as CSV (UTF-8 with BOM by default) or, for --golden, XLSX."""
-    if not any((records_out, failures_out, clusters_out, golden_out, crosswalk_out, audit_out)):
+    targets = [(kind, path) for kind, path in (("records", records_out), ("failures", failures_out),
+                                               ("clusters", clusters_out), ("golden", golden_out),
+                                               ("crosswalk", crosswalk_out), ("audit", audit_out)) if path is not None]
+    if not targets:
         raise click.UsageError("Say what to export: --records, --failures, --clusters, --golden, --crosswalk "
                                "and/or --audit, each followed by a file name.")
     if golden_columns and golden_out is None:
         raise click.UsageError("--column only goes with --golden.")
+    options = ExportOptions(safe=not exact, bom=not no_bom, source=source_name, columns=golden_columns)
+    neutralised = 0
     with Project.open(project, read_only=True) as opened:
-        chosen = [store.source_named(opened, source_name)] if source_name else store.sources(opened)
-        header, placement = record_columns(opened, chosen)
-        width = len(header) - 2
-        written = ExportTally(bom=not no_bom, safe=not exact)
-        if records_out is not None:
-            rows = record_rows(opened, chosen, placement, width)
-            written.write(records_out, header, rows)
-            click.echo(f"Wrote {sum(s.record_count for s in chosen)} records to {records_out}.")
-        if failures_out is not None:
-            count = written.write(failures_out, FAILURE_COLUMNS + header[2:], failure_rows(opened, chosen, placement,
-                                                                                           width))
-            click.echo(f"Wrote {count} failures to {failures_out}.")
-            if not count and not opened.conn.execute("SELECT 1 FROM validation_runs").fetchone():
-                click.echo(f"The project has not been validated yet: run 'steward validate {project}' first.")
-        if clusters_out is not None:
-            written.write(clusters_out, CLUSTER_COLUMNS + header[2:], cluster_rows(opened, chosen, placement, width))
-            clustered = opened.conn.execute("SELECT COUNT(*) FROM cluster_members").fetchone()[0]
-            click.echo(f"Wrote {sum(s.record_count for s in chosen)} records to {clusters_out} "
-                       f"({clustered} of the project's records are in a cluster).")
-            if not opened.conn.execute("SELECT 1 FROM match_runs").fetchone():
-                click.echo(f"The project has not been matched yet: run 'steward match {project}' first.")
-        if golden_out is not None:
-            present = {h for (h,) in opened.conn.execute("SELECT DISTINCT header FROM columns")}
-            unknown = [c for c in golden_columns if c not in present]
-            if unknown:
-                raise StewardError(f"No source has a column headed '{unknown[0]}' (--column takes the header text "
-                                   f"exactly as imported; steward info {project} lists them).")
-            golden_header_row, keys = golden_header(opened, list(golden_columns))
-            count = written.write(golden_out, golden_header_row, golden_rows(opened, keys))
-            merged = opened.conn.execute("SELECT COUNT(DISTINCT golden_id) FROM golden_members").fetchone()[0]
-            click.echo(f"Wrote {count} customers to {golden_out} ({merged} golden records merged from several "
-                       "records, the rest on their own).")
-        if crosswalk_out is not None:
-            count = written.write(crosswalk_out, CROSSWALK_COLUMNS, crosswalk_rows(opened))
-            click.echo(f"Wrote {count} records with their golden_id to {crosswalk_out}.")
-        if audit_out is not None:
-            count = written.write(audit_out, AUDIT_COLUMNS, audit_rows(opened), exact=True)
-            click.echo(f"Wrote {count} audit entries to {audit_out}.")
+        if source_name:
+            store.source_named(opened, source_name)   # an unknown source is refused whatever is exported
+        present = {h for (h,) in opened.conn.execute("SELECT DISTINCT header FROM columns")} \
+            if golden_columns else set()
+        unknown = [c for c in golden_columns if c not in present]
+        if unknown:
+            raise StewardError(f"No source has a column headed '{unknown[0]}' (--column takes the header text "
+                               f"exactly as imported; steward info {project} lists them).")
+        for kind, path in targets:
+            written = EXPORTERS[kind](opened, path, options, no_progress)
+            if written.sheets > 1:
+                click.echo(f"{path} holds more rows than one Excel sheet can: they continue on {written.sheets} "
+                           "sheets.")
+            neutralised += written.neutralised
+            for line in _exported(opened, project, kind, written):
+                click.echo(line)
         head = audit.head_hash(opened)
-    if written.neutralised:
-        click.echo(f"{written.neutralised} cells starting with = + - @ or a control character were prefixed with ' "
+    if neutralised:
+        click.echo(f"{neutralised} cells starting with = + - @ or a control character were prefixed with ' "
                    "so spreadsheets do not run them as formulas; use --exact to export them unchanged.")
     click.echo(f"Audit trail head: {head} (check a copy of the trail against it with: steward audit --verify)")
 
 
-class ExportTally:
-    """Writes one command's exports with the same options and adds up the cells neutralised."""
-
-    def __init__(self, *, bom: bool, safe: bool) -> None:
-        self.bom, self.safe, self.neutralised = bom, safe, 0
-
-    def write(self, path: Path, header: list[str], rows: Iterator[list[str]], *, exact: bool = False) -> int:
-        result = write_table(path, header, rows, bom=self.bom, safe=self.safe and not exact)
-        self.neutralised += result.neutralised
-        if result.sheets > 1:
-            click.echo(f"{path} holds more rows than one Excel sheet can: they continue on {result.sheets} sheets.")
-        return result.rows
+def _exported(opened: Project, project: Path, kind: str, written: Written) -> list[str]:
+    """What ``steward export`` says about one file it wrote, with the command to run when it is empty."""
+    path, rows = written.path, written.rows
+    if kind == "failures":
+        hint = [] if rows or export_jobs.validated(opened) else \
+            [f"The project has not been validated yet: run 'steward validate {project}' first."]
+        return [f"Wrote {rows} failures to {path}.", *hint]
+    if kind == "clusters":
+        hint = [] if export_jobs.matched(opened) else \
+            [f"The project has not been matched yet: run 'steward match {project}' first."]
+        return [f"Wrote {rows} records to {path} ({export_jobs.clustered(opened)} of the project's records are in "
+                "a cluster).", *hint]
+    if kind == "golden":
+        merged = opened.conn.execute("SELECT COUNT(DISTINCT golden_id) FROM golden_members").fetchone()[0]
+        return [f"Wrote {rows} customers to {path} ({merged} golden records merged from several records, the rest "
+                "on their own)."]
+    return [{"records": f"Wrote {rows} records to {path}.",
+             "crosswalk": f"Wrote {rows} records with their golden_id to {path}.",
+             "audit": f"Wrote {rows} audit entries to {path}."}[kind]]
 
 
 @cli.command()

@@ -16,7 +16,6 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from . import audit, store
 from .audit_export import AUDIT_COLUMNS, audit_rows
-from .cli_report import write_report
 from .errors import StewardError
 from .exports import (CLUSTER_COLUMNS, CROSSWALK_COLUMNS, FAILURE_COLUMNS, cluster_rows, crosswalk_rows, failure_rows,
                       golden_header, golden_rows, record_columns, record_rows)
@@ -24,6 +23,7 @@ from .io.export import write_table
 from .progress import Progress, no_progress
 from .project import Project
 from .report import gather, render
+from .report_file import write_report
 
 _REPORT_EVERY = 1_000  # rows between progress calls
 
@@ -31,11 +31,13 @@ _REPORT_EVERY = 1_000  # rows between progress calls
 @dataclass(frozen=True)
 class ExportOptions:
     """How to write: ``safe`` neutralises formula-looking CSV cells, ``bom`` adds the mark Excel wants,
-    ``source`` limits records, failures and clusters to one source (by name)."""
+    ``source`` limits records, failures and clusters to one source (by name), ``columns`` adds unmapped columns
+    (by header text) to the golden records."""
 
     safe: bool = True
     bom: bool = True
     source: str | None = None
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,29 @@ class Written:
     notes: tuple[str, ...] = ()  # what the reader should know about the content
 
 
-def check_target(project: Project, path: Path) -> None:
-    """Refuse a target that cannot be written before anything is read (a big project takes a while)."""
+def check_target(project_file: Path, path: Path, instead: str = "the export") -> None:
+    """Refuse a target that cannot be written before anything is read (a big project takes a while);
+    ``instead`` names what to choose another file name for."""
     if not path.parent.is_dir():
         raise StewardError(f"Cannot write {path}: the folder {path.parent} does not exist. Create it first, or "
                            "choose another place.")
-    if path.exists() and project.path.exists() and os.path.samefile(path, project.path):
-        raise StewardError(f"{path} is the project itself; choose another file name for the export.")
+    if path.exists() and project_file.exists() and os.path.samefile(path, project_file):
+        raise StewardError(f"{path} is the project itself; choose another file name for {instead}.")
+
+
+def validated(project: Project) -> bool:
+    """The project was validated at least once, so its failures are known."""
+    return _count(project, "SELECT COUNT(*) FROM validation_runs") > 0
+
+
+def matched(project: Project) -> bool:
+    """The project was matched at least once, so its clusters are known."""
+    return _count(project, "SELECT COUNT(*) FROM match_runs") > 0
+
+
+def clustered(project: Project) -> int:
+    """How many of the project's records are in a cluster."""
+    return _count(project, "SELECT COUNT(*) FROM cluster_members")
 
 
 @contextmanager
@@ -101,7 +119,7 @@ def _count(project: Project, query: str, parameters: Sequence[object] = ()) -> i
 def export_records(project: Project, path: Path, options: ExportOptions = ExportOptions(),
                    progress: Progress = no_progress) -> Written:
     """Every imported record, values exactly as imported."""
-    check_target(project, path)
+    check_target(project.path, path)
     with _snapshot(project):
         chosen = _chosen(project, options)
         header, placement = record_columns(project, chosen)
@@ -113,15 +131,14 @@ def export_records(project: Project, path: Path, options: ExportOptions = Export
 def export_failures(project: Project, path: Path, options: ExportOptions = ExportOptions(),
                     progress: Progress = no_progress) -> Written:
     """One row per validation failure, followed by the record's original values."""
-    check_target(project, path)
+    check_target(project.path, path)
     with _snapshot(project):
         chosen = _chosen(project, options)
         header, placement = record_columns(project, chosen)
         ids = [s.id for s in chosen]
         total = _count(project, "SELECT COUNT(*) FROM failures f JOIN records r ON r.id = f.record_id "
                                 f"WHERE r.source_id IN ({','.join('?' * len(ids))})", ids) if ids else 0
-        validated = _count(project, "SELECT COUNT(*) FROM validation_runs") > 0
-        notes = () if validated else ("The project has not been validated yet, so there are no failures to list.",)
+        notes = () if validated(project) else ("The project has not been validated yet, so there are no failures to list.",)
         rows = failure_rows(project, chosen, placement, len(header) - 2)
         return _write(project, path, FAILURE_COLUMNS + header[2:], rows, total, progress, options, "failures", notes)
 
@@ -129,13 +146,11 @@ def export_failures(project: Project, path: Path, options: ExportOptions = Expor
 def export_clusters(project: Project, path: Path, options: ExportOptions = ExportOptions(),
                     progress: Progress = no_progress) -> Written:
     """Every imported record with its duplicate cluster and confidence."""
-    check_target(project, path)
+    check_target(project.path, path)
     with _snapshot(project):
         chosen = _chosen(project, options)
         header, placement = record_columns(project, chosen)
-        clustered = _count(project, "SELECT COUNT(*) FROM cluster_members")
-        matched = _count(project, "SELECT COUNT(*) FROM match_runs") > 0
-        notes = (f"{clustered:,} of the project's records are in a cluster.",) if matched else \
+        notes = (f"{clustered(project):,} of the project's records are in a cluster.",) if matched(project) else \
             ("The project has not been matched yet, so no record is in a cluster.",)
         rows = cluster_rows(project, chosen, placement, len(header) - 2)
         return _write(project, path, CLUSTER_COLUMNS + header[2:], rows, sum(s.record_count for s in chosen),
@@ -145,9 +160,9 @@ def export_clusters(project: Project, path: Path, options: ExportOptions = Expor
 def export_golden(project: Project, path: Path, options: ExportOptions = ExportOptions(),
                   progress: Progress = no_progress) -> Written:
     """One row per customer (golden records and records on their own, fixes applied); XLSX by the suffix."""
-    check_target(project, path)
+    check_target(project.path, path)
     with _snapshot(project):
-        header, keys = golden_header(project, [])
+        header, keys = golden_header(project, list(options.columns))
         current = store.current_sources(project)
         members, goldens = project.conn.execute(
             "SELECT COUNT(*), COUNT(DISTINCT m.golden_id) FROM golden_members m JOIN records r ON r.id = m.record_id "
@@ -162,7 +177,7 @@ def export_golden(project: Project, path: Path, options: ExportOptions = ExportO
 def export_crosswalk(project: Project, path: Path, options: ExportOptions = ExportOptions(),
                      progress: Progress = no_progress) -> Written:
     """Each imported record's source, row and the golden_id of the customer it belongs to."""
-    check_target(project, path)
+    check_target(project.path, path)
     with _snapshot(project):
         total = sum(s.record_count for s in store.current_sources(project))
         return _write(project, path, CROSSWALK_COLUMNS, crosswalk_rows(project), total, progress, options, "records")
@@ -171,7 +186,7 @@ def export_crosswalk(project: Project, path: Path, options: ExportOptions = Expo
 def export_audit(project: Project, path: Path, options: ExportOptions = ExportOptions(),
                  progress: Progress = no_progress) -> Written:
     """The audit trail exactly as stored (never neutralised, so each entry's hash can be checked)."""
-    check_target(project, path)
+    check_target(project.path, path)
     with _snapshot(project):
         total = _count(project, "SELECT COUNT(*) FROM audit")
         notes = ("Entries are written exactly as stored, so a copy re-hashes to the head hash.",)
@@ -182,7 +197,7 @@ def export_audit(project: Project, path: Path, options: ExportOptions = ExportOp
 def export_report(project: Project, path: Path, options: ExportOptions = ExportOptions(),
                   progress: Progress = no_progress) -> Written:
     """The self-contained HTML report; progress counts records profiled."""
-    check_target(project, path)
+    check_target(project.path, path)
     figures = gather(project, progress)  # reads in its own snapshot
     write_report(path, render(figures))
     return Written(path, figures.records, "records", 0, 1, figures.audit_head,

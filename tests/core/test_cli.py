@@ -113,3 +113,17 @@ def test_several_sheets_point_to_the_sheet_option(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "has several sheets" in err and err.rstrip().endswith("(add --sheet NAME)")
     assert not (tmp_path / "p.steward").exists()
+
+
+def test_export_refuses_to_overwrite_the_project_or_write_before_checking_columns(tmp_path, capsys):
+    source = tmp_path / "people.csv"
+    source.write_text("id,email\n1,a@example.com\n", encoding="utf-8")
+    project = tmp_path / "p.steward"
+    assert main(["import", str(project), str(source)]) == 0
+    before = project.read_bytes()
+    assert main(["export", str(project), "--records", str(project)]) == 1
+    assert "is the project itself" in capsys.readouterr().err and project.read_bytes() == before
+    records = tmp_path / "records.csv"
+    assert main(["export", str(project), "--records", str(records), "--golden", str(tmp_path / "g.csv"),
+                 "--column", "no such header"]) == 1
+    assert "No source has a column headed 'no such header'" in capsys.readouterr().err and not records.exists()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
+import steward
 from steward import audit, store, validation
 from steward.cli import cli
 from steward.errors import Cancelled, StewardError
@@ -110,3 +113,11 @@ def test_the_report_is_written_with_its_head(sample: Path, tmp_path: Path) -> No
         imported = store.sources(project)[0].record_count
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert written.rows == imported and written.audit_head == head and head in page
+
+
+def test_the_exporters_do_not_load_the_command_line() -> None:
+    """The window exports through these functions; the click commands stay out of its process."""
+    script = "import sys, steward.export_jobs; print(sorted(m for m in sys.modules if m.startswith('steward.cli')))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            cwd=Path(steward.__file__).parent.parent)
+    assert result.stdout.strip() == "[]"

@@ -271,7 +271,7 @@ def test_a_write_that_fails_midway_keeps_the_previous_report(reviewed: Path, tmp
 
     def full_disk(source: str, target: str) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr("steward.cli_report.os.replace", full_disk)
+    monkeypatch.setattr("steward.report_file.os.replace", full_disk)
     result = CliRunner().invoke(report_command, [str(reviewed), "--out", str(out)])
     assert isinstance(result.exception, StewardError) and "the disk is full" in str(result.exception)
     assert out.read_text(encoding="utf-8") == "the previous report" and leftovers(tmp_path) == []
