@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from steward.importer import import_file
+from steward import validation
+from steward.importer import ImportOptions, import_file
+from steward.match_store import match_project
 from steward.project import Project
+from steward.rule_store import propose_rules, save_rules
+from steward.sample import sample_csv
 from ui.app import APPLICATION, ORGANIZATION
 from ui.collector import collect_on_gui_thread
 from ui.settings import Settings
@@ -70,3 +74,28 @@ def window(qtbot) -> MainWindow:
     win = MainWindow(Settings())
     qtbot.addWidget(win)
     return win
+
+
+@pytest.fixture(scope="session")
+def matched_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with the default rules, validated and matched: built once, the start of the screens' test
+    projects (each copies it and decides what its tests need)."""
+    path = tmp_path_factory.mktemp("matched_sample") / "sample.steward"
+    with Project.create(path) as project:
+        import_file(project, sample_csv(), ImportOptions())
+        save_rules(project, propose_rules(project))
+        validation.validate(project)
+        match_project(project)
+    return path
+
+
+def _opened_copy(template: Path, target: Path) -> Project:
+    with Project.open(template, read_only=True) as source:
+        source.save_copy(target)
+    return Project.open(target)
+
+
+@pytest.fixture(scope="session")
+def opened_copy():
+    """``opened_copy(template, target)``: a writable copy of a project, leaving the template as it is."""
+    return _opened_copy

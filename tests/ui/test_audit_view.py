@@ -12,28 +12,21 @@ from PySide6.QtCore import QDate
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QMessageBox
 
-from steward import audit, review, validation
+from steward import audit, review
 from steward.golden_ops import MergeClusters
-from steward.importer import ImportOptions, import_file
 from steward.match_store import match_project
 from steward.operations import FixValue, RejectCluster, perform
 from steward.project import Project
-from steward.rule_store import propose_rules, save_rules
-from steward.sample import sample_csv
 from ui.models.audit_model import AuditModel, local_time
 from ui.session import Session
 from ui.views.audit_view import AuditView
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(matched_sample: Path, opened_copy, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample validated and matched, with a merge, a rejection and two fixes decided."""
     path = tmp_path_factory.mktemp("audit_view") / "template.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        save_rules(project, propose_rules(project))
-        validation.validate(project)
-        match_project(project)
+    with opened_copy(matched_sample, path) as project:
         auto = review.cluster_ids(project, "auto")
         perform(project, MergeClusters((auto[0],)))
         perform(project, RejectCluster(auto[1]), "different people")
@@ -42,14 +35,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def opened_copy(template: Path, target: Path) -> Project:
-    with Project.open(template, read_only=True) as source:
-        source.save_copy(target)
-    return Project.open(target)
-
-
 @pytest.fixture
-def session(template: Path, tmp_path: Path, qapp):
+def session(template: Path, tmp_path: Path, opened_copy, qapp):
     project = opened_copy(template, tmp_path / "p.steward")
     yield Session(project)
     project.close()
@@ -161,7 +148,8 @@ def test_verify_shows_the_head_hash(view: AuditView, session: Session) -> None:
     assert audit.head_hash(session.project) in view.verify_label.text()
 
 
-def test_verify_names_the_first_entry_that_was_tampered_with(template: Path, tmp_path: Path, qtbot) -> None:
+def test_verify_names_the_first_entry_that_was_tampered_with(template: Path, tmp_path: Path, opened_copy,
+                                                              qtbot) -> None:
     path = tmp_path / "tampered.steward"
     opened_copy(template, path).close()
     conn = sqlite3.connect(path)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QMessageBox
 from steward import audit, failure_list, review, validation
 from steward.golden_ops import MergeClusters
 from steward.importer import ImportOptions, import_file
-from steward.match_store import match_project
 from steward.operations import FixValue, RejectCluster, perform
 from steward.project import Project
 from steward.rule_store import propose_rules, save_rules
@@ -26,14 +25,10 @@ from ui.views.failures_view import FailuresView
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(matched_sample: Path, opened_copy, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample validated and matched, with a merge, a rejection and a fix decided."""
     path = tmp_path_factory.mktemp("failures_view") / "template.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        save_rules(project, propose_rules(project))
-        validation.validate(project)
-        match_project(project)
+    with opened_copy(matched_sample, path) as project:
         auto = review.cluster_ids(project, "auto")
         perform(project, MergeClusters((auto[0],)))
         perform(project, RejectCluster(auto[1]))
@@ -42,10 +37,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def session(template: Path, tmp_path: Path, qapp):
-    with Project.open(template, read_only=True) as source:
-        source.save_copy(tmp_path / "p.steward")
-    project = Project.open(tmp_path / "p.steward")
+def session(template: Path, tmp_path: Path, opened_copy, qapp):
+    project = opened_copy(template, tmp_path / "p.steward")
     yield Session(project)
     project.close()
 
