@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelection, Qt
-from PySide6.QtGui import QAction, QFont, QFontDatabase, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableView,
                                QToolButton, QVBoxLayout, QWidget)
@@ -24,6 +24,7 @@ from steward.audit_query import AuditQuery
 from steward.errors import StewardError
 from ui.models.audit_model import ENTRY_ID_ROLE, AuditModel, local_time
 from ui.session import Changes, Session
+from ui.views.actions import screen_action
 
 MAX_SHOWN_CHARS = 200_000     # one entry may name 500,000 records; the text box shows the start
 OK_STYLE = "color: #1b5e20;"
@@ -44,25 +45,14 @@ class AuditView(QWidget):
 
     # -- construction --------------------------------------------------------------------
 
-    def _action(self, text: str, slot: Any, shortcut: str, tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        self.revert_action = self._action("&Revert This Entry", self._on_revert_triggered, "Ctrl+Shift+R",
-                                          "Undo the selected entry's change, as a new entry")
-        self.verify_action = self._action("&Verify Chain", self._on_verify_triggered, "Ctrl+Shift+H",
-                                          "Recompute the trail's hash chain and report the first entry that does "
-                                          "not hold")
-        self.find_record_action = self._action("Filter by Re&cord", self._on_find_record_triggered, "Ctrl+F",
-                                               "Show only the entries that name a record")
+        self.revert_action = screen_action(self, "&Revert This Entry", self._on_revert_triggered, "Ctrl+Shift+R",
+                                           "Undo the selected entry's change, as a new entry")
+        self.verify_action = screen_action(self, "&Verify Chain", self._on_verify_triggered, "Ctrl+Shift+H",
+                                           "Recompute the trail's hash chain and report the first entry that does "
+                                           "not hold")
+        self.find_record_action = screen_action(self, "Filter by Re&cord", self._on_find_record_triggered,
+                                                "Ctrl+F", "Show only the entries that name a record")
 
     def _build_widgets(self) -> None:
         self.action_combo = QComboBox()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMessageBox, QProgressDialog, QPushButton,
                                QSplitter, QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget)
 
@@ -24,6 +24,7 @@ from ui.job_progress import JobProgress, on_worker, show_failure
 from ui.models.audit_model import local_time
 from ui.models.failure_model import FailureModel, RuleFailuresModel
 from ui.session import Changes, Session
+from ui.views.actions import screen_action
 from ui.workers import JobRunner
 
 NO_RULES = ("<h3>This project has no rules yet</h3>"
@@ -59,27 +60,16 @@ class FailuresView(QWidget):
 
     # -- construction --------------------------------------------------------------------
 
-    def _action(self, text: str, slot: Any, shortcut: str | None, tip: str) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        self.validate_action = self._action("&Validate", self._on_validate_triggered, "F5",
-                                            "Check every record against the rules again")
-        self.accept_action = self._action("&Accept Suggestion", self._on_accept_triggered, "Ctrl+Return",
-                                          "Set the selected record's value to the suggested fix")
-        self.accept_all_action = self._action("Accept &All Suggestions of Rule…", self._on_accept_all_triggered,
-                                              "Ctrl+Shift+Return", "Accept every suggested fix of the selected rule")
-        self.propose_action = self._action("&Propose Default Rules", self._on_propose_triggered, None,
-                                           "Save the default rules for the mapped fields")
+        self.validate_action = screen_action(self, "&Validate", self._on_validate_triggered, "F5",
+                                             "Check every record against the rules again")
+        self.accept_action = screen_action(self, "&Accept Suggestion", self._on_accept_triggered, "Ctrl+Return",
+                                           "Set the selected record's value to the suggested fix")
+        self.accept_all_action = screen_action(self, "Accept &All Suggestions of Rule…",
+                                               self._on_accept_all_triggered, "Ctrl+Shift+Return",
+                                               "Accept every suggested fix of the selected rule")
+        self.propose_action = screen_action(self, "&Propose Default Rules", self._on_propose_triggered, None,
+                                            "Save the default rules for the mapped fields")
 
     def _build_widgets(self) -> None:
         toolbar = QToolBar()
