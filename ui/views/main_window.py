@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import (QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence,
                            QUndoGroup)
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDockWidget, QFileDialog, QHeaderView, QLabel,
-                               QListView, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QStyle,
-                               QTableView, QUndoView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox,
+                               QStackedWidget, QStyle, QUndoView)
 
 from steward import review
 from steward.errors import NewerProject, StewardError
 from steward.project import SUFFIX, Project
 from steward.sample import open_sample_project
 from ui.import_flow import ImportController, show_rejected_rows
-from ui.models.record_model import RecordModel
-from ui.models.source_model import SOURCE_ID_ROLE, SourceModel, describe_source
+from ui.models.source_model import describe_source
 from ui import project_jobs
 from ui.session import Changes, Session
 from ui.settings import Settings
@@ -27,13 +25,13 @@ from ui.views.failures_view import FailuresView
 from ui.views.import_wizard import IMPORT_SUFFIXES
 from ui.views.profile_view import ProfileView
 from ui.views.review_view import ReviewView
+from ui.views.sources_view import SourcesView
 from ui.views.welcome import WelcomePanel
 from ui.views.workspace import Workspace
 from ui.workers import JobRunner
 
 IMPORT_FILTER = "Customer lists (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls);;All files (*)"
 PROJECT_FILTER = f"Steward projects (*{SUFFIX});;All files (*)"
-MAX_COLUMN_WIDTH = 260
 
 
 def sample_folder() -> Path:
@@ -55,8 +53,6 @@ class MainWindow(QMainWindow):
         self.imports = ImportController(self.runner, self)
         self.imports.imported.connect(self._on_imports_imported)
         self.imports.finished.connect(self._on_imports_finished)
-        self.source_model = SourceModel(self)
-        self.record_model = RecordModel(self)
         self._build_widgets()
         self._build_actions()
         self._restore_state()
@@ -72,41 +68,12 @@ class MainWindow(QMainWindow):
         self.welcome.sample_requested.connect(self.open_sample)
         self.welcome.recent_requested.connect(self.open_project)
 
-        self.source_list = QListView()
-        self.source_list.setModel(self.source_model)
-        self.source_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.source_list.selectionModel().selectionChanged.connect(self._on_source_selection_changed)
-        sources_panel = QWidget()
-        sources_layout = QVBoxLayout(sources_panel)
-        sources_layout.setContentsMargins(6, 6, 0, 6)
-        sources_layout.addWidget(QLabel("<b>Sources</b>"))
-        sources_layout.addWidget(self.source_list)
-
-        self.caption = QLabel()
-        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.record_view = QTableView()
-        self.record_view.setModel(self.record_model)
-        self.record_view.setWordWrap(False)
-        self.record_view.setAlternatingRowColors(True)
-        self.record_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.record_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        vertical = self.record_view.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        horizontal = self.record_view.horizontalHeader()
-        horizontal.setResizeContentsPrecision(100)  # size columns from a sample, never the whole source
-        horizontal.setHighlightSections(False)
-        records_panel = QWidget()
-        records_layout = QVBoxLayout(records_panel)
-        records_layout.setContentsMargins(0, 6, 6, 6)
-        records_layout.addWidget(self.caption)
-        records_layout.addWidget(self.record_view)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(sources_panel)
-        self.splitter.addWidget(records_panel)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 900])
+        self.sources_view = SourcesView()
+        self.sources_view.source_changed.connect(self._on_sources_view_source_changed)
+        self.splitter = self.sources_view      # what the window state saves and restores
+        self.source_model, self.record_model = self.sources_view.source_model, self.sources_view.record_model
+        self.source_list, self.record_view = self.sources_view.source_list, self.sources_view.record_view
+        self.caption = self.sources_view.caption
 
         self.workspace = Workspace()
         self.workspace.add_screen("Sources", self.splitter)
@@ -277,7 +244,6 @@ class MainWindow(QMainWindow):
         self.project = project
         self.settings.add_recent_project(project.path)
         self.settings.set_last_folder("project", project.path)
-        self.source_model.reload(project)
         if not project.read_only:
             self.session = Session(project, self)
             self.session.changed.connect(self._on_session_changed)
@@ -286,8 +252,7 @@ class MainWindow(QMainWindow):
             self.undo_group.setActiveStack(self.session.undo_stack)
         self.workspace.set_session(self.session)
         self.stack.setCurrentWidget(self.workspace)
-        if self.source_model.rowCount() > 0:
-            self.select_source(self.source_model.sources[0].id)
+        self.sources_view.set_project(project)
         self._update_state()
         for warning in project.warnings:
             QMessageBox.warning(self, "Project opened with a warning", warning)
@@ -323,8 +288,7 @@ class MainWindow(QMainWindow):
             self.undo_group.removeStack(self.session.undo_stack)
             self.session.deleteLater()
             self.session = None
-        self.record_model.set_source(None, None)
-        self.source_model.reload(None)
+        self.sources_view.set_project(None)
         project, self.project = self.project, None
         project.close()
         self.welcome.set_recent(self.settings.recent_projects())
@@ -335,23 +299,12 @@ class MainWindow(QMainWindow):
     # -- sources and records -------------------------------------------------------------
 
     def select_source(self, source_id: int) -> None:
-        row = self.source_model.row_of(source_id)
-        if row >= 0:
-            self.source_list.setCurrentIndex(self.source_model.index(row))
+        self.sources_view.select_source(source_id)
 
     def current_source_id(self) -> int | None:
-        return self.record_model.source_id
+        return self.sources_view.current_source_id()
 
-    def _on_source_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = selected.indexes()
-        source_id = indexes[0].data(SOURCE_ID_ROLE) if indexes else None
-        self.record_model.set_source(self.project if source_id is not None else None, source_id)
-        if source_id is not None:
-            self.record_view.resizeColumnsToContents()
-            header = self.record_view.horizontalHeader()
-            for column in range(self.record_model.columnCount()):
-                header.resizeSection(column, min(header.sectionSize(column) + 12, MAX_COLUMN_WIDTH))
-            self.record_view.scrollToTop()
+    def _on_sources_view_source_changed(self, _source_id: int | None) -> None:
         self._update_state()
 
     # -- importing ---------------------------------------------------------------------
@@ -410,7 +363,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.import_path(path))
 
     def _on_imports_imported(self, result) -> None:
-        self.source_model.reload(self.project)
+        self.sources_view.reload()
         if self.session is not None:
             self.session.changed.emit(Changes("import", 0))   # an import is audited by the core, not the session
         self.select_source(result.source_id)
@@ -449,7 +402,7 @@ class MainWindow(QMainWindow):
 
     def _on_session_changed(self, changes: Changes) -> None:
         if changes.action in ("import", "refresh", "match"):
-            self.source_model.reload(self.project)
+            self.sources_view.reload()
         self._update_state()
 
     def _on_failures_view_validated(self, _result: object) -> None:
