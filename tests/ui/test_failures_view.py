@@ -108,8 +108,8 @@ def test_an_inline_edit_is_an_audited_fix(view: FailuresView, session: Session) 
     assert session.undo_stack.count() == 1
 
 
-def test_accepting_all_suggestions_of_a_rule_is_one_entry(view: FailuresView, session: Session,
-                                                          monkeypatch) -> None:
+def test_accepting_all_suggestions_of_a_rule_is_one_entry_made_on_the_worker(view: FailuresView, session: Session,
+                                                                             monkeypatch, qtbot) -> None:
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda _parent, _title, text, *_args: asked.append(text) or QMessageBox.StandardButton.Yes)
@@ -117,7 +117,8 @@ def test_accepting_all_suggestions_of_a_rule_is_one_entry(view: FailuresView, se
     suggested = {r.record_id: r.suggestion for r in failure_list.failure_rows(session.project, "phone_format", 0, 500)}
     before = audit.head_hash(session.project)
     assert view.accept_all_action.isEnabled()
-    view.accept_all_action.trigger()
+    with qtbot.waitSignal(view.accept_job.succeeded, timeout=15_000):
+        view.accept_all_action.trigger()
     assert asked and "Accept 151 suggested fixes of rule 'phone_format'" in asked[0]
     newest, earlier = audit.entries(session.project, limit=2)
     assert newest.action == "fix_values" and earlier.hash == before            # one entry, no more

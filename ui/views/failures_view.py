@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMessageBox, QProgressDialog, QPushButton,
                                QSplitter, QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget)
 
@@ -44,8 +44,14 @@ class FailuresView(QWidget):
     def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session: Session | None = None
-        self._validation = JobProgress(runner or JobRunner(self), self, "Validating", "Validating…",
+        runner = runner or JobRunner(self)
+        self._validation = JobProgress(runner, self, "Validating", "Validating…",
                                        lambda done, total: f"Validating… {done:,} of {total:,} records")
+        # Accepting every suggestion of a rule is one decision that may touch 500,000 records: on the worker.
+        self.accept_job = JobProgress(runner, self, "Accepting suggestions", "Accepting the suggested fixes…")
+        self.accept_job.succeeded.connect(self._on_accept_job_succeeded)
+        self.accept_job.failed.connect(self._on_accept_job_failed)
+        self._accepting_text = ""
         self._validation.succeeded.connect(self._on_validation_succeeded)
         self._validation.failed.connect(self._on_validation_failed)
         self._validation.cancelled.connect(self._on_validation_cancelled)
@@ -158,8 +164,8 @@ class FailuresView(QWidget):
 
     @property
     def busy(self) -> bool:
-        """A validation is running (closing the project should wait for the runner)."""
-        return self._validation.running
+        """A validation or an accept-all is running (closing the project should wait for the runner)."""
+        return self._validation.running or self.accept_job.running
 
     @property
     def progress_dialog(self) -> QProgressDialog | None:
@@ -252,22 +258,14 @@ class FailuresView(QWidget):
     def _on_failure_current_row_changed(self, *_rows: Any) -> None:
         self._update_state()
 
-    def _perform(self, operation: operations.Operation, text: str, busy: bool = False) -> None:
-        """Apply a decision through the session; ``busy`` shows a wait cursor (500,000 fixes take about 15 s)."""
+    def _perform(self, operation: operations.Operation, text: str) -> None:
+        """Apply a small decision through the session, saying so when it does not apply."""
         if self._session is None:
             return
-        if busy:
-            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self._session.perform(operation, text)
-            problem = None
         except StewardError as error:
-            problem = str(error)
-        finally:
-            if busy:
-                QGuiApplication.restoreOverrideCursor()
-        if problem is not None:
-            QMessageBox.warning(self, "Not applied", problem)
+            QMessageBox.warning(self, "Not applied", str(error))
 
     def _on_fix_requested(self, row: failure_list.FailureRow, value: str) -> None:
         if row.position is not None:
@@ -301,8 +299,19 @@ class FailuresView(QWidget):
             "Each value is set to its suggestion; the imported values stay underneath. This is one change in the "
             "audit trail, and Undo takes it back.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
-            self._perform(fixes, f"Accept {count:,} suggestions of {rule.rule}", busy=True)
+        if answer == QMessageBox.StandardButton.Yes and not self.accept_job.running:
+            self._accepting_text = f"Accept {count:,} suggestions of {rule.rule}"
+            self.accept_job.start(on_worker(self._session.project,
+                                            lambda copy, _progress: operations.perform(copy, fixes)), "accept")
+
+    def _on_accept_job_succeeded(self, entry: Any) -> None:
+        if self._session is not None:
+            self._session.applied(entry, self._accepting_text)
+
+    def _on_accept_job_failed(self, error: Exception) -> None:
+        if not isinstance(error, StewardError):
+            raise error   # a bug: the application's exception hook shows and logs it
+        QMessageBox.warning(self, "Not applied", f"{error}\n\nNothing was changed.")
 
     def _on_propose_triggered(self) -> None:
         if self._session is None:
