@@ -30,3 +30,26 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def build_sample():
+    """Builds the bundled sample as a project at a path: imported, with the default rules validated (unless
+    ``validate`` is False) and matched (unless ``match`` is False); the start of many tests' projects."""
+    from steward import validation
+    from steward.importer import ImportOptions, import_file
+    from steward.match_store import match_project
+    from steward.rule_store import propose_rules, save_rules
+    from steward.sample import sample_csv
+
+    def build(path: Path, *, validate: bool = True, match: bool = True) -> Path:
+        with Project.create(path) as project:
+            import_file(project, sample_csv(), ImportOptions())
+            if validate:
+                save_rules(project, propose_rules(project))
+                validation.validate(project)
+            if match:
+                match_project(project)
+        return path
+
+    return build

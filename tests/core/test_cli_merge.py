@@ -10,19 +10,12 @@ import pytest
 
 from steward import golden
 from steward.cli import main
-from steward.importer import ImportOptions, import_file
-from steward.match_store import match_project
 from steward.project import Project
-from steward.sample import sample_csv
 
 
 @pytest.fixture
-def matched(tmp_path: Path) -> Path:
-    path = tmp_path / "p.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        match_project(project)
-    return path
+def matched(tmp_path: Path, build_sample) -> Path:
+    return build_sample(tmp_path / "p.steward", validate=False)
 
 
 def first_cluster(path: Path) -> tuple[int, list[str]]:

@@ -12,30 +12,22 @@ import pytest
 from click.testing import CliRunner
 
 import steward
-from steward import audit, store, validation
+from steward import audit, store
 from steward.cli import cli
 from steward.errors import Cancelled, StewardError
 from steward.export_jobs import EXPORTERS, ExportOptions, export_audit, export_golden, export_records
 from steward.golden_ops import MergeClusters, auto_clusters
-from steward.importer import ImportOptions, import_file
-from steward.match_store import match_project
 from steward.operations import perform
 from steward.project import Project
-from steward.rule_store import propose_rules, save_rules
-from steward.sample import sample_csv
 
 CLI_FLAGS = {"golden": "--golden", "crosswalk": "--crosswalk", "audit": "--audit", "failures": "--failures",
              "records": "--records", "clusters": "--clusters"}
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("jobs") / "p.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        save_rules(project, propose_rules(project))
-        validation.validate(project)
-        match_project(project)
+def sample(tmp_path_factory: pytest.TempPathFactory, build_sample) -> Path:
+    path = build_sample(tmp_path_factory.mktemp("jobs") / "p.steward")
+    with Project.open(path) as project:
         perform(project, MergeClusters(auto_clusters(project)[:3]))
     return path
 

@@ -12,17 +12,11 @@ from steward.importer import ImportOptions, import_file
 from steward.operations import FixValue
 from steward.project import Project
 from steward.rule_store import propose_rules, save_rules
-from steward.sample import sample_csv
 
 
 @pytest.fixture(scope="module")
-def validated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("failures") / "p.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        save_rules(project, propose_rules(project))
-        validation.validate(project)
-    return path
+def validated(tmp_path_factory: pytest.TempPathFactory, build_sample) -> Path:
+    return build_sample(tmp_path_factory.mktemp("failures") / "p.steward", match=False)
 
 
 @pytest.fixture

@@ -22,12 +22,8 @@ def state(project: Project) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def matched(tmp_path: Path) -> Path:
-    path = tmp_path / "p.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        match_project(project)
-    return path
+def matched(tmp_path: Path, build_sample) -> Path:
+    return build_sample(tmp_path / "p.steward", validate=False)
 
 
 def a_cluster(project: Project) -> tuple[int, list[int]]:

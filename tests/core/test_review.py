@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from steward import operations, review, validation
+from steward import operations, review
 from steward.golden_ops import MergeClusters
-from steward.importer import ImportOptions, import_file
-from steward.match_store import match_project
 from steward.project import Project
-from steward.rule_store import propose_rules, save_rules
-from steward.sample import sample_csv
 
 
 @pytest.fixture(scope="module")
-def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("review") / "p.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        save_rules(project, propose_rules(project))
-        validation.validate(project)
-        match_project(project)
-    return path
+def reviewed(tmp_path_factory: pytest.TempPathFactory, build_sample) -> Path:
+    return build_sample(tmp_path_factory.mktemp("review") / "p.steward")
 
 
 def test_the_queue_filters_sorts_and_searches(reviewed: Path) -> None:

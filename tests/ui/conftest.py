@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from steward import validation
-from steward.importer import ImportOptions, import_file
-from steward.match_store import match_project
+from steward.importer import import_file
 from steward.project import Project
-from steward.rule_store import propose_rules, save_rules
-from steward.sample import sample_csv
 from ui.app import APPLICATION, ORGANIZATION
 from ui.collector import collect_on_gui_thread
 from ui.settings import Settings
@@ -77,16 +73,10 @@ def window(qtbot) -> MainWindow:
 
 
 @pytest.fixture(scope="session")
-def matched_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def matched_sample(tmp_path_factory: pytest.TempPathFactory, build_sample) -> Path:
     """The sample with the default rules, validated and matched: built once, the start of the screens' test
     projects (each copies it and decides what its tests need)."""
-    path = tmp_path_factory.mktemp("matched_sample") / "sample.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        save_rules(project, propose_rules(project))
-        validation.validate(project)
-        match_project(project)
-    return path
+    return build_sample(tmp_path_factory.mktemp("matched_sample") / "sample.steward")
 
 
 def _opened_copy(template: Path, target: Path) -> Project:

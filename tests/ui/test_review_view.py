@@ -10,29 +10,20 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from steward import golden, review, validation
+from steward import golden, review
 from steward.importer import ImportOptions, import_file
-from steward.match_store import match_project
 from steward.project import Project
-from steward.rule_store import propose_rules, save_rules
 from steward.sample import sample_csv
 from ui.models.cluster_model import ClusterModel
-from ui.models.comparison_model import (FIRST_MEMBER, FIX_MARK, GOLDEN_COLUMN, REASON_COLUMN, VALUE_ROLE,
-                                        ComparisonModel)
+from ui.models.comparison_model import FIRST_MEMBER, FIX_MARK, GOLDEN_COLUMN, REASON_COLUMN, VALUE_ROLE, ComparisonModel
 from ui.session import Session
 from ui.views.review_view import ReviewView
 
 
 @pytest.fixture(scope="module")
-def matched(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def matched(tmp_path_factory: pytest.TempPathFactory, build_sample) -> Path:
     """The sample validated and matched once; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("review_view") / "sample.steward"
-    with Project.create(path) as project:
-        import_file(project, sample_csv(), ImportOptions())
-        save_rules(project, propose_rules(project))
-        validation.validate(project)
-        match_project(project)
-    return path
+    return build_sample(tmp_path_factory.mktemp("review_view") / "sample.steward")
 
 
 @pytest.fixture
