@@ -89,3 +89,13 @@ def _opened_copy(template: Path, target: Path) -> Project:
 def opened_copy():
     """``opened_copy(template, target)``: a writable copy of a project, leaving the template as it is."""
     return _opened_copy
+
+
+@pytest.fixture
+def session(template: Path, tmp_path: Path, opened_copy, qapp):
+    """A session on a private copy of the test module's own ``template`` project (modules without one define
+    their own ``session``)."""
+    from ui.session import Session
+    project = opened_copy(template, tmp_path / "p.steward")
+    yield Session(project)
+    project.close()

@@ -37,13 +37,6 @@ def template(matched_sample: Path, opened_copy, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture
-def session(template: Path, tmp_path: Path, opened_copy, qapp):
-    project = opened_copy(template, tmp_path / "p.steward")
-    yield Session(project)
-    project.close()
-
-
-@pytest.fixture
 def view(session: Session, qtbot) -> FailuresView:
     widget = FailuresView()
     qtbot.addWidget(widget)
