@@ -177,7 +177,12 @@ class JobProgress(WorkerJob):
 
     def _on_progress(self, done: int, total: int) -> None:
         dialog = self.dialog
-        if dialog is not None and total > 0 and not dialog.wasCanceled():
+        if dialog is None or dialog.wasCanceled():
+            return
+        if total <= 0:            # the amount of work is unknown (a decision): a busy bar
+            dialog.setRange(0, 0)
+        else:
+            dialog.setRange(0, STEPS)
             dialog.setValue(steps(done, total))
             if self._describe is not None:
                 dialog.setLabelText(self._describe(done, total))

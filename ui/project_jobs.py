@@ -54,5 +54,5 @@ def merge_auto(session: Session, runner: JobRunner, parent: QWidget) -> JobProgr
     jobs = _progress(runner, parent, "Merge auto-matches", f"Merging {len(clusters):,} proposals…")
     jobs.succeeded.connect(lambda entry: session.applied(entry, f"Merge {len(clusters):,} auto-matches"))
     jobs.start(on_worker(session.project, lambda copy, progress: operations.perform(
-        copy, golden_ops.MergeClusters(clusters))))
+        copy, golden_ops.MergeClusters(clusters), progress=progress)))
     return jobs

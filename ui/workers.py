@@ -54,7 +54,7 @@ class Job(QRunnable):
         if self._cancel.is_set():
             raise Cancelled()
         now = time.monotonic()
-        if now - self._last_report >= PROGRESS_INTERVAL or done >= total:
+        if now - self._last_report >= PROGRESS_INTERVAL or 0 < total <= done:
             self._last_report = now
             self.signals.progress.emit(done, total)
 
