@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
-from . import audit, decision_state, golden, golden_ops, refresh
+from . import audit, decision_state, golden, golden_ops, refresh, rule_store
 from .decision_state import OPEN
 from .errors import Conflict, StewardError
+from .interrupt import interruptible
+from .progress import Progress, no_progress
 from .project import Project, utc_now
 
 
@@ -222,18 +224,21 @@ def from_dict(data: dict[str, Any]) -> Operation:
     if data.get("action") == "restore_cluster":
         return RestoreCluster(int(data["cluster_id"]), tuple(data["members"]),
                               tuple(tuple(p) for p in data["marked"]), data.get("status", "review"))
+    if data.get("action") in ("save_rules", "set_default_region"):
+        return rule_store.SaveRules.from_dict(data)
     if data.get("action") == "refresh":
         return refresh.Refresh(int(data["old_source"]), int(data["new_source"]), data.get("key"))
     return golden_ops.from_dict(data)
 
 
 def perform(project: Project, operation: Operation, comment: str = "", reverts: int | None = None,
-            kind: str = "revert") -> audit.Entry:
+            kind: str = "revert", progress: Progress = no_progress) -> audit.Entry:
     """Apply ``operation`` and record it, with its inverse, in one transaction.
 
     ``reverts`` names the entry this one reverts, and ``kind`` says how: an undo, a redo or a revert of an
-    older entry (what undo and redo walk back through)."""
-    with project.db.atomic():
+    older entry (what undo and redo walk back through). ``progress`` may cancel a long decision midway
+    (Cancelled; nothing changed); it is called with (0, 0), as the amount of work is not known."""
+    with interruptible(project.conn, progress), project.db.atomic():
         inverse = operation.apply(project)
         after = {"operation": operation.to_dict()} | ({"reverts": reverts, "kind": kind} if reverts is not None else {})
         if isinstance(inverse, decision_state.SetState):

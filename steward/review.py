@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from . import golden
 from .mapping import FIELDS
@@ -86,14 +86,42 @@ class FieldContribution:
 
 def cluster_ids(project: Project, status: str = "to review", search: str = "", sort: str = "confidence") -> list[int]:
     """The proposals in the queue, in order: filtered by status, by name, email or phone text, and sorted."""
-    where = FILTERS[status]
-    query = f"SELECT c.id FROM clusters c WHERE {where}"
-    parameters: list[object] = []
-    if search.strip():
-        query += (" AND EXISTS (SELECT 1 FROM cluster_members m JOIN records r ON r.id = m.record_id "
-                  "WHERE m.cluster_id = c.id AND instr(lower(r.vals), ?) > 0)")
-        parameters.append(search.strip().casefold())
-    return [c for (c,) in project.conn.execute(f"{query} ORDER BY {SORTS[sort]}", parameters)]
+    where, parameters = _queue_filter(status, search)
+    return [c for (c,) in project.conn.execute(f"SELECT c.id FROM clusters c WHERE {where} ORDER BY {SORTS[sort]}",
+                                               parameters)]
+
+
+def queued(project: Project, ids: Iterable[int], status: str = "to review", search: str = "") -> set[int]:
+    """Which of ``ids`` are in the queue ``cluster_ids`` gives for the same filter and search."""
+    ids = list(ids)
+    where, parameters = _queue_filter(status, search)
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(c for (c,) in project.conn.execute(
+            f"SELECT c.id FROM clusters c WHERE {where} AND c.id IN ({','.join('?' * len(chunk))})",
+            [*parameters, *chunk]))
+    return found
+
+
+def _queue_filter(status: str, search: str) -> tuple[str, list[object]]:
+    """The WHERE clause on ``clusters c`` of a queue, and its parameters."""
+    if not search.strip():
+        return FILTERS[status], []
+    return (f"{FILTERS[status]} AND EXISTS (SELECT 1 FROM cluster_members m JOIN records r ON r.id = m.record_id "
+            "WHERE m.cluster_id = c.id AND instr(lower(r.vals), ?) > 0)", [search.strip().casefold()])
+
+
+def clusters_of(project: Project, records: Iterable[int]) -> set[int]:
+    """The proposals that hold any of ``records``."""
+    records = list(records)
+    found: set[int] = set()
+    for start in range(0, len(records), 500):
+        chunk = records[start:start + 500]
+        found.update(c for (c,) in project.conn.execute(
+            f"SELECT DISTINCT cluster_id FROM cluster_members WHERE record_id IN ({','.join('?' * len(chunk))})",
+            chunk))
+    return found
 
 
 def summaries(project: Project, ids: Sequence[int]) -> list[ClusterSummary]:

@@ -19,15 +19,26 @@ from steward.operations import Operation
 from steward.project import Project
 
 
+# Decisions whose audit entry names every record and proposal whose place in the review queue they can change
+# (a refresh or a match run can change any proposal, so they do not qualify).
+_DESCRIBED = frozenset({"set_state", "reject_cluster", "restore_cluster", "set_cluster_status", "fix_value",
+                        "fix_values", "save_rules", "set_default_region"})
+
+
 @dataclass(frozen=True)
 class Changes:
-    """What one change touched, as its audit entry names it."""
+    """What one change touched, as its audit entry names it.
+
+    ``complete`` says the records and clusters named are all it touched, so a view may update only those;
+    otherwise a view reads everything it shows again.
+    """
 
     action: str
     entry_id: int
     records: frozenset[int] = field(default_factory=frozenset)
     clusters: frozenset[int] = field(default_factory=frozenset)
     goldens: frozenset[int] = field(default_factory=frozenset)
+    complete: bool = False
 
     @classmethod
     def of(cls, entry: audit.Entry) -> "Changes":
@@ -37,7 +48,16 @@ class Changes:
         goldens = {int(g[1:]) for g in entry.after.get("golden", {})} if isinstance(entry.after, dict) else set()
         golden = targets.get("golden")
         goldens |= set(golden) if isinstance(golden, list) else ({golden} if isinstance(golden, int) else set())
-        return cls(entry.action, entry.id, frozenset(records), frozenset(clusters), frozenset(goldens))
+        inverse = entry.before.get("inverse") if isinstance(entry.before, dict) else None
+        action = inverse.get("action") if isinstance(inverse, dict) else None
+        if action == "set_state":   # a membership decision: the states before and after name what it touched
+            for state in (inverse["expected"], inverse["target"]):
+                records.update(r for r, _ in state["members"])
+                records.update(r for r, _ in state["proposals"])
+                clusters.update(c for _, c in state["proposals"] if c is not None)
+                clusters.update(c for c, _ in state["statuses"])
+        return cls(entry.action, entry.id, frozenset(records), frozenset(clusters), frozenset(goldens),
+                   complete=action in _DESCRIBED)
 
 
 class DecisionCommand(QUndoCommand):

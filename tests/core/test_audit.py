@@ -64,8 +64,9 @@ def test_rule_and_region_changes_are_audited_with_the_actor(project: Project) ->
     found = audit.entries(project)
     assert [e.action for e in found] == ["set_default_region", "save_rules", "set_actor"]
     assert {e.actor for e in found[:2]} == {"Anna Berg"}
-    assert found[1].before == [] and found[1].after[0]["name"] == "email_valid"
-    assert found[0].after == {"region": "GB"}
+    saved, region = found[1], found[0]
+    assert saved.before["inverse"]["rules"] == [] and saved.after["operation"]["rules"][0]["name"] == "email_valid"
+    assert region.before["inverse"]["region"] is None and region.after["operation"]["region"] == "GB"
 
 
 def test_a_failed_change_leaves_no_entry(project: Project) -> None:

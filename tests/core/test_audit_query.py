@@ -78,7 +78,7 @@ def test_rows_keep_the_order_asked_and_say_what_can_be_reverted(trail: Project) 
     assert [r.id for r in rows] == [every[2], every[0], every[-1]]
     by_action = {r.action: r for r in reversed(audit_query.entry_rows(trail, every))}   # the newest of each
     assert by_action["fix_value"].revertible and by_action["reject_cluster"].revertible
-    assert not by_action["import"].revertible and not by_action["save_rules"].revertible
+    assert not by_action["import"].revertible and by_action["save_rules"].revertible   # rules can be undone
     assert by_action["fix_value"].actor == ODD_ACTOR and by_action["fix_value"].targets == "record customers:7; column 2"
     accepted = by_action["fix_values"]
     count = len(audit.entry(trail, accepted.id).targets["records"])

@@ -3,6 +3,7 @@ validation runs on the worker and can be cancelled, and a project without rules 
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from steward import audit, failure_list, review, validation
+from steward import audit, failure_list, interrupt, review, validation
 from steward.golden_ops import MergeClusters
 from steward.importer import ImportOptions, import_file
 from steward.operations import FixValue, RejectCluster, perform
@@ -119,6 +120,31 @@ def test_accepting_all_suggestions_of_a_rule_is_one_entry_made_on_the_worker(vie
     phone = {r: v for (r, _), v in fixes(session.project).items() if r in suggested}
     assert phone == suggested
     assert all(view.failure_model.failure(row).fixed for row in range(5))
+
+
+def test_accepting_all_can_be_cancelled_midway_and_changes_nothing(view: FailuresView, session: Session,
+                                                                  monkeypatch, qtbot) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(interrupt, "STEPS", 200)
+    started, go_on = threading.Event(), threading.Event()
+
+    def perform_when_told(project: Project, operation, progress):  # the real decision, once Cancel was pressed
+        started.set()
+        go_on.wait(10)
+        return perform(project, operation, progress=progress)
+
+    monkeypatch.setattr(failures_view.operations, "perform", perform_when_told)
+    view.select_rule("phone_format")
+    head, fixed = audit.head_hash(session.project), fixes(session.project)
+    view.accept_all_action.trigger()
+    assert started.wait(10)
+    with qtbot.waitSignal(view.accept_job.cancelled, timeout=15_000):
+        view.accept_job.cancel()
+        go_on.set()
+    assert audit.head_hash(session.project) == head and session.undo_stack.count() == 0
+    assert fixes(session.project) == fixed
+    assert "cancelled; nothing was changed" in view.run_label.text()
+    assert view.accept_all_action.isEnabled()                      # and it can be tried again
 
 
 def test_declining_the_confirmation_changes_nothing(view: FailuresView, session: Session, monkeypatch) -> None:

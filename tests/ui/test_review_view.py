@@ -10,8 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from steward import golden, review
+from steward import golden, operations, review
+from steward.golden_ops import MergeClusters, MergeRecords, SplitRecord
 from steward.importer import ImportOptions, import_file
+from steward.operations import FixValue, RejectCluster
 from steward.project import Project
 from steward.sample import sample_csv
 from ui.models.cluster_model import ClusterModel
@@ -248,3 +250,48 @@ def test_an_unmatched_project_says_what_to_do_and_no_project_clears(tmp_path: Pa
         assert shown.empty_label.text() == "No project open" and shown.comparison_model.detail is None
     finally:
         project.close()
+
+
+def _shown_ids(view: ReviewView) -> list[int]:
+    return [view.queue_model.cluster_id(row) for row in range(view.queue_model.rowCount())]
+
+
+@pytest.mark.parametrize("status", ["auto", "all", "to review"])
+def test_the_queue_updated_after_each_decision_is_the_queue_read_afresh(view: ReviewView, session: Session,
+                                                                        status: str) -> None:
+    project = session.project
+    view.queue_panel.set_status(status)
+    view.reload()
+    assert _shown_ids(view) == review.cluster_ids(session.project, status)
+    auto = review.cluster_ids(project, "auto")
+    big = next(c for c in auto if len(members(project, c)) >= 3)
+    others = [c for c in auto if c != big]
+    fixed = members(project, others[3])[0]
+    decisions = [
+        MergeClusters((others[0],)),
+        RejectCluster(others[1]),
+        operations.defer(others[2], "ask the dealer"),
+        FixValue(fixed, 3, "Somebody Else"),
+        MergeRecords(tuple(members(project, big)[:2]), cluster_id=big),   # the rest goes back to review
+        SplitRecord(members(project, others[0])[0]),                      # a merged proposal needs a look again
+    ]
+    for decision in decisions:
+        session.perform(decision, decision.action)
+        assert _shown_ids(view) == review.cluster_ids(project, *view.queue_panel.query()[:2]), decision
+    for _ in decisions:
+        session.undo_stack.undo()
+        assert _shown_ids(view) == review.cluster_ids(project, *view.queue_panel.query()[:2])
+
+
+def test_a_decision_takes_its_proposal_out_without_reading_the_queue_again(view: ReviewView, session: Session,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    project = session.project
+    queue = review.cluster_ids(project, "auto")
+    view.queue.setCurrentIndex(view.queue_model.index(1, 0))
+    reads = []
+    monkeypatch.setattr(review, "cluster_ids", lambda *args: reads.append(args) or [])
+    session.perform(MergeClusters((queue[1],)), "merge")
+    assert reads == [] and _shown_ids(view) == [queue[0], *queue[2:]]
+    assert view.current_cluster_id() == queue[2]          # on to the next proposal
+    session.undo_stack.undo()                              # it comes back: only a fresh read knows where
+    assert len(reads) == 1

@@ -18,6 +18,7 @@ from steward.review import ClusterSummary
 
 PAGE_SIZE = 100
 CACHE_PAGES = 8
+SINGLE_REMOVALS = 50   # more rows leaving at once reset the model rather than remove row by row
 HEADERS = ("Name", "Size", "Confidence", "Status")
 STATUS_TEXT = {"review": "to review", "auto": "auto", "deferred": "deferred", "merged": "merged"}
 CLUSTER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -50,6 +51,22 @@ class ClusterModel(QAbstractTableModel):
         self._rows = {cluster_id: row for row, cluster_id in enumerate(ids)}
         self._pages.clear()
         self.endResetModel()
+
+    def drop(self, gone: set[int]) -> None:
+        """Take proposals that left the queue out of it, keeping the other rows (and the view's place) as they
+        are, and read the summaries again; many at once (a merge of every auto-match) reset the model instead."""
+        rows = sorted((self._rows[c] for c in gone if c in self._rows), reverse=True)
+        if len(rows) > SINGLE_REMOVALS:
+            self.set_queue(self._project, [c for c in self._ids if c not in gone])
+            return
+        for row in rows:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._ids[row]
+            self.endRemoveRows()
+        self._rows = {cluster_id: row for row, cluster_id in enumerate(self._ids)}
+        self._pages.clear()   # pages are counted in rows, which moved
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(HEADERS) - 1))
 
     def cluster_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None

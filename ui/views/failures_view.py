@@ -2,9 +2,9 @@
 
 Fixes and accepted suggestions are decisions applied through the session
 (audited, undoable); validating runs on the write worker with a progress
-dialog that shows only when it takes a while. Rules themselves are not edited
-here: they are proposed from the mapped fields, or loaded from a rules file
-with ``steward rules``.
+dialog that shows only when it takes a while. Rules are proposed from the
+mapped fields or edited in the rules dialog; saving them is a decision too, and
+validation runs again afterwards.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMessageBox, QProgressDialog, QPushButton,
-                               QSplitter, QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+                               QProgressDialog, QPushButton, QSplitter, QStackedWidget, QTableView, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from steward import failure_list, operations, rule_store, validation
 from steward.errors import StewardError
@@ -25,14 +26,15 @@ from ui.models.audit_model import local_time
 from ui.models.failure_model import FailureModel, RuleFailuresModel
 from ui.session import Changes, Session
 from ui.views.actions import screen_action
+from ui.views.rules_dialog import RulesDialog
 from ui.workers import JobRunner
 
 NO_RULES = ("<h3>This project has no rules yet</h3>"
             "<p>Rules say what a good record looks like: an email address that is one, a phone number that can "
             "be dialled, a customer id used only once. Steward can propose a default set for the fields your "
             "columns are mapped to; validate afterwards to find the records that fail them.</p>"
-            "<p>Rules are not edited in this window. To change them, save them to a rules file, edit it and load "
-            "it again:<br><code>steward rules PROJECT --save rules.toml</code><br>"
+            "<p>Or write your own with Edit Rules. Rules files can be shared between projects:<br>"
+            "<code>steward rules PROJECT --save rules.toml</code><br>"
             "<code>steward rules PROJECT --load rules.toml</code></p>")
 
 
@@ -51,6 +53,7 @@ class FailuresView(QWidget):
         self.accept_job = JobProgress(runner, self, "Accepting suggestions", "Accepting the suggested fixes…")
         self.accept_job.succeeded.connect(self._on_accept_job_succeeded)
         self.accept_job.failed.connect(self._on_accept_job_failed)
+        self.accept_job.cancelled.connect(self._on_accept_job_cancelled)
         self._accepting_text = ""
         self._validation.succeeded.connect(self._on_validation_succeeded)
         self._validation.failed.connect(self._on_validation_failed)
@@ -76,11 +79,14 @@ class FailuresView(QWidget):
                                                "Accept every suggested fix of the selected rule")
         self.propose_action = screen_action(self, "&Propose Default Rules", self._on_propose_triggered, None,
                                             "Save the default rules for the mapped fields")
+        self.edit_rules_action = screen_action(self, "Edit &Rules…", self._on_edit_rules_triggered, "Ctrl+R",
+                                               "Add, change, reorder or remove rules, then validate again")
 
     def _build_widgets(self) -> None:
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addActions([self.validate_action, self.accept_action, self.accept_all_action])
+        toolbar.addActions([self.edit_rules_action, self.validate_action, self.accept_action,
+                            self.accept_all_action])
         self.run_label = QLabel()
         self.run_label.setContentsMargins(12, 0, 6, 0)
         toolbar.addWidget(self.run_label)
@@ -123,11 +129,17 @@ class FailuresView(QWidget):
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.propose_button = QPushButton("Propose Default Rules")
         self.propose_button.clicked.connect(self.propose_action.trigger)
+        self.edit_rules_button = QPushButton("Edit Rules…")
+        self.edit_rules_button.clicked.connect(self.edit_rules_action.trigger)
         self.note_panel = QWidget()
         note_layout = QVBoxLayout(self.note_panel)
         note_layout.setContentsMargins(24, 24, 24, 24)
         note_layout.addWidget(self.note)
-        note_layout.addWidget(self.propose_button, 0, Qt.AlignmentFlag.AlignLeft)
+        note_buttons = QHBoxLayout()
+        note_buttons.addWidget(self.propose_button)
+        note_buttons.addWidget(self.edit_rules_button)
+        note_buttons.addStretch(1)
+        note_layout.addLayout(note_buttons)
         note_layout.addStretch(1)
 
         self.stack = QStackedWidget()
@@ -196,6 +208,7 @@ class FailuresView(QWidget):
         self.stack.setCurrentWidget(self.splitter if self.rule_model.rowCount() else self.note_panel)
         self.note.setVisible(project is not None)
         self.propose_button.setVisible(project is not None)
+        self.edit_rules_button.setVisible(project is not None)
         self._update_state()
 
     def selected_rule(self) -> failure_list.RuleFailures | None:
@@ -228,10 +241,15 @@ class FailuresView(QWidget):
         self.accept_all_action.setEnabled(writable and rule is not None and rule.suggestions > 0)
         self.propose_action.setEnabled(writable and self.rule_model.rowCount() == 0)   # never replaces rules
         self.propose_button.setEnabled(self.propose_action.isEnabled())
+        self.edit_rules_action.setEnabled(writable and not self.busy)
+        self.edit_rules_button.setEnabled(self.edit_rules_action.isEnabled())
 
     # -- signals ---------------------------------------------------------------------------
 
     def _on_session_changed(self, changes: Changes) -> None:
+        if changes.action in ("save_rules", "set_default_region"):   # saved, or undone
+            self.reload()
+            return
         if not changes.records:
             return
         if self.isVisible():
@@ -302,11 +320,15 @@ class FailuresView(QWidget):
         if answer == QMessageBox.StandardButton.Yes and not self.accept_job.running:
             self._accepting_text = f"Accept {count:,} suggestions of {rule.rule}"
             self.accept_job.start(on_worker(self._session.project,
-                                            lambda copy, _progress: operations.perform(copy, fixes)), "accept")
+                                            lambda copy, progress: operations.perform(copy, fixes, progress=progress)),
+                                  "accept")
 
     def _on_accept_job_succeeded(self, entry: Any) -> None:
         if self._session is not None:
             self._session.applied(entry, self._accepting_text)
+
+    def _on_accept_job_cancelled(self) -> None:
+        self.run_label.setText("Accepting the suggestions was cancelled; nothing was changed.")
 
     def _on_accept_job_failed(self, error: Exception) -> None:
         if not isinstance(error, StewardError):
@@ -316,18 +338,28 @@ class FailuresView(QWidget):
     def _on_propose_triggered(self) -> None:
         if self._session is None:
             return
-        project = self._session.project
         try:
-            proposed = rule_store.propose_rules(project)
-            if not proposed:
-                raise StewardError("No column is mapped to a field Steward has rules for (email, phone, …). "
-                                   "Map the columns first, then propose rules.")
-            rule_store.save_rules(project, proposed)
+            proposal = rule_store.proposed_dictionary(self._session.project)
+            self._session.perform(proposal, "Propose default rules")
         except StewardError as error:
             QMessageBox.warning(self, "No rules proposed", str(error))
             return
-        self.reload()
-        self.run_label.setText(f"Proposed {len(proposed)} rules. Validate (F5) to check the records.")
+        self.run_label.setText(f"Proposed {len(proposal.rules)} rules. Validate (F5) to check the records.")
+
+    def _on_edit_rules_triggered(self) -> None:
+        if self._session is None or self.busy:
+            return
+        project = self._session.project
+        dialog = RulesDialog(rule_store.load_rules(project), rule_store.default_region(project),
+                             rule_store.mapped_fields(project), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.decision is None:
+            return
+        try:
+            self._session.perform(dialog.decision, "Edit rules")
+        except StewardError as error:
+            QMessageBox.warning(self, "Rules not saved", f"{error}\n\nNothing was changed.")
+            return
+        self._on_validate_triggered()
 
     # -- validating on the worker ---------------------------------------------------------
 

@@ -166,18 +166,37 @@ class ReviewView(QWidget):
         self.reload()
 
     def _on_session_changed(self, changes: Changes) -> None:
-        self.reload()
+        if not (changes.complete and self._update_queue(changes)):
+            self.reload()
 
     def reload(self) -> None:
         """Read the queue again, stay on the same proposal if it is still there (else on the one now in its
         row), and read that proposal again."""
-        current = self.current_cluster_id()
-        row = max(self.queue.currentIndex().row(), 0)
+        current, row = self.current_cluster_id(), max(self.queue.currentIndex().row(), 0)
         ids = review.cluster_ids(self.session.project, *self.queue_panel.query()) if self.session else []
         self.queue_model.set_queue(self.session.project if self.session else None, ids)
+        self._reselect(current, row)
+
+    def _update_queue(self, changes: Changes) -> bool:
+        """Take out the proposals a decision moved out of the queue, without reading the whole queue again
+        (a fifth of a second on 235,000 proposals). Proposals never change their sort keys, so those that stay
+        keep their place; False when a proposal came into the queue and the queue must be read again."""
+        project = self.session.project
+        status, search, _ = self.queue_panel.query()
+        touched = set(changes.clusters) | review.clusters_of(project, changes.records)
+        still = review.queued(project, touched, status, search)
+        if any(self.queue_model.row_of(c) is None for c in still):
+            return False
+        current, row = self.current_cluster_id(), max(self.queue.currentIndex().row(), 0)
+        self.queue_model.drop(touched - still)
+        self._reselect(current, row)
+        return True
+
+    def _reselect(self, current: int | None, row: int) -> None:
+        """Stay on ``current`` if it is still queued, else on what is now in its row."""
         kept = self.queue_model.row_of(current)
-        self._select_row(kept if kept is not None else min(row, len(ids) - 1))
-        self.queue_panel.show_count(len(ids))
+        self._select_row(kept if kept is not None else min(row, self.queue_model.rowCount() - 1))
+        self.queue_panel.show_count(self.queue_model.rowCount())
 
     def _select_row(self, row: int) -> None:
         self._reloading = True

@@ -41,7 +41,7 @@ class Workspace(QWidget):
         self.screens.addWidget(widget)
         item = QListWidgetItem(name, self.navigation)
         item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
-        action = QAction(name, self)
+        action = QAction(name.replace("&", "&&"), self)   # "Rules & failures" is no mnemonic
         if len(self.names) <= 9:
             action.setShortcut(QKeySequence(f"Ctrl+{len(self.names)}"))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
