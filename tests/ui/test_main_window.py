@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from steward import store
 from steward.project import Project
@@ -87,6 +87,26 @@ def test_open_project_then_import_shows_source_and_rows(qtbot, window, tmp_path,
     assert window.rejected_action.isEnabled()
     window.close_project()
     assert record_total(path) == (["clients"], 320)
+
+
+def test_the_welcome_page_imports_a_file_into_a_new_project_beside_it(qtbot, window, write, monkeypatch,
+                                                                    customer_csv) -> None:
+    csv = write("dealer.csv", customer_csv(25))
+    choose_file(monkeypatch, csv)
+    offered: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda _parent, _title, suggested, *a, **k: offered.append(suggested)
+                                     or (suggested, "")))
+    assert window.stack.currentWidget() is window.welcome
+    button = next(b for b in window.welcome.findChildren(QPushButton) if b.text() == "Import a file…")
+    with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS) as blocker:
+        button.click()
+        finish_wizard(window)
+    assert blocker.args[0] == "succeeded"
+    assert offered == [str(csv.with_suffix(".steward"))]
+    assert window.project.path == csv.with_suffix(".steward") and window.stack.currentWidget() is window.workspace
+    window.close_project()
+    assert record_total(csv.with_suffix(".steward")) == (["dealer"], 25)
 
 
 def test_summary_lists_warnings_and_opens_rejected_rows(qtbot, window, tmp_path, write, monkeypatch) -> None:

@@ -1,14 +1,14 @@
-"""The main window: a project's sources on the left, the selected source's records on the right."""
+"""The main window: the welcome page with no project open, else the project's screens; opening, closing and
+importing into projects, and the long project-wide jobs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
-from PySide6.QtGui import (QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence,
-                           QUndoGroup)
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox,
-                               QStackedWidget, QStyle, QUndoView)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QUndoGroup
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QStackedWidget, QUndoView)
 
 from steward import review
 from steward.errors import NewerProject, StewardError
@@ -26,6 +26,7 @@ from ui.views.import_wizard import IMPORT_SUFFIXES
 from ui.views.profile_view import ProfileView
 from ui.views.review_view import ReviewView
 from ui.views.sources_view import SourcesView
+from ui.views import window_menus
 from ui.views.welcome import WelcomePanel
 from ui.views.workspace import Workspace
 from ui.workers import JobRunner
@@ -54,7 +55,7 @@ class MainWindow(QMainWindow):
         self.imports.imported.connect(self._on_imports_imported)
         self.imports.finished.connect(self._on_imports_finished)
         self._build_widgets()
-        self._build_actions()
+        window_menus.build(self)
         self._restore_state()
         self._update_state()
         self.setAcceptDrops(True)
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePanel()
         self.welcome.new_requested.connect(self.new_project)
         self.welcome.open_requested.connect(self.open_project_dialog)
+        self.welcome.import_requested.connect(self.import_into_new_project)
         self.welcome.sample_requested.connect(self.open_sample)
         self.welcome.recent_requested.connect(self.open_project)
 
@@ -99,80 +101,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
-
-    def _action(self, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
-                icon: QStyle.StandardPixmap | None = None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
-        action.setStatusTip(tip)
-        action.setToolTip(f"{text.rstrip('…')} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                          if shortcut is not None else text.rstrip("…"))
-        action.triggered.connect(slot)
-        return action
-
-    def _build_actions(self) -> None:
-        pix = QStyle.StandardPixmap
-        self.new_action = self._action("&New Project…", self.new_project, QKeySequence.StandardKey.New,
-                                       pix.SP_FileIcon, "Create an empty project file")
-        self.open_action = self._action("&Open Project…", self.open_project_dialog, QKeySequence.StandardKey.Open,
-                                        pix.SP_DialogOpenButton, "Open a project file")
-        self.sample_action = self._action("Open &Sample Project", self.open_sample, None, None,
-                                          "Open the bundled sample project (created on first use)")
-        self.import_action = self._action("&Import File…", self.import_file_dialog, QKeySequence("Ctrl+I"),
-                                          pix.SP_ArrowDown, "Import a CSV or Excel file as a new source")
-        self.rejected_action = self._action("Show &Rejected Rows…", self.show_rejected, None,
-                                            pix.SP_MessageBoxWarning, "Rows of the selected source that were not imported")
-        self.export_action = self._action("&Export…", self.export_dialog, QKeySequence("Ctrl+E"), pix.SP_DialogSaveButton,
-                                          "Export golden records, the crosswalk, the audit trail, failures or a report")
-        self.close_action = self._action("&Close Project", lambda: self.close_project(), QKeySequence.StandardKey.Close)
-        self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"))
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.about_action = self._action("&About Steward", self._on_about_triggered)
-        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.find_duplicates_action = self._action("&Find Duplicates", self.find_duplicates, QKeySequence("Ctrl+M"),
-                                                   None, "Match the project's records and propose duplicate clusters")
-        self.merge_auto_action = self._action("Merge All &Auto-matches…", self.merge_auto, None, None,
-                                              "Merge every proposal above the auto-match threshold, as one decision")
-
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.new_action, self.open_action])
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
-        file_menu.addMenu(self.recent_menu)
-        file_menu.addAction(self.sample_action)
-        file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action])
-        file_menu.addSeparator()
-        file_menu.addActions([self.close_action, self.quit_action])
-        edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addActions([self.undo_action, self.redo_action])
-        view_menu = self.menuBar().addMenu("&View")
-        self.screens_menu = view_menu
-        view_menu.addAction(self.history_dock.toggleViewAction())
-        view_menu.addSeparator()
-        view_menu.addActions(list(self.workspace.actions_by_name.values()))
-        source_menu = self.menuBar().addMenu("&Source")
-        source_menu.addAction(self.rejected_action)
-        data_menu = self.menuBar().addMenu("&Data")
-        data_menu.addActions([self.find_duplicates_action, self.merge_auto_action])
-        review_menu = self.menuBar().addMenu("&Review")
-        review_menu.addActions(self.review_view.review_actions)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self.about_action)
-
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main_toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setMovable(False)
-        toolbar.addActions([self.new_action, self.open_action, self.import_action, self.rejected_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.undo_action, self.redo_action, self.find_duplicates_action, self.export_action])
 
     def _restore_state(self) -> None:
         geometry, state, splitter = self.settings.window_state("main_window")
@@ -318,6 +246,21 @@ class MainWindow(QMainWindow):
             self.settings.set_last_folder("import", Path(name))
             self.import_path(Path(name))
 
+    def import_into_new_project(self) -> bool:
+        """With no project open: choose a file, then where its project goes (beside it by default), and import."""
+        name, _ = QFileDialog.getOpenFileName(self, "Import a customer list", self.settings.last_folder("import"),
+                                              IMPORT_FILTER)
+        if not name:
+            return False
+        source = Path(name)
+        self.settings.set_last_folder("import", source)
+        target, _ = QFileDialog.getSaveFileName(self, "Save the new project as",
+                                                str(source.with_suffix(SUFFIX)), PROJECT_FILTER)
+        if not target:
+            return False
+        path = Path(target) if target.endswith(SUFFIX) else Path(target + SUFFIX)
+        return self.open_project(path, create=True) and self.import_path(source)
+
     def import_path(self, path: Path) -> bool:
         """Open the import wizard on ``path`` (the file dialog's second half, or a dropped file)."""
         if self.project is None or self.project.read_only:
@@ -443,7 +386,7 @@ class MainWindow(QMainWindow):
             text = f"{source.name}: {source.record_count:,} records, {source.rejected_count:,} rejected    |    " + text
         self.counts_label.setText(text)
 
-    def _on_recent_menu_about_to_show(self) -> None:
+    def fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         paths = self.settings.recent_projects()
         for path in paths:
@@ -452,7 +395,7 @@ class MainWindow(QMainWindow):
         if not paths:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
-    def _on_about_triggered(self) -> None:
+    def show_about(self) -> None:
         QMessageBox.about(self, "About Steward",
                           "<b>Steward</b><p>Offline customer-data stewardship. Projects are single files on "
                           "this computer; nothing is sent anywhere.</p>")

@@ -9,10 +9,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 
 
 class WelcomePanel(QWidget):
-    """New, open, sample, and the recent projects."""
+    """Import a file (into a new project), open a project or the sample, start empty; the recent projects."""
 
     new_requested = Signal()
     open_requested = Signal()
+    import_requested = Signal()
     sample_requested = Signal()
     recent_requested = Signal(object)  # Path
 
@@ -25,8 +26,9 @@ class WelcomePanel(QWidget):
         title.setWordWrap(True)
         layout.addWidget(title)
         buttons = QHBoxLayout()
-        for text, signal in (("New project…", self.new_requested), ("Open project…", self.open_requested),
-                             ("Open the sample project", self.sample_requested)):
+        for text, signal in (("Import a file…", self.import_requested), ("Open project…", self.open_requested),
+                             ("Open the sample project", self.sample_requested),
+                             ("New empty project…", self.new_requested)):
             button = QPushButton(text)
             button.clicked.connect(signal.emit)
             buttons.addWidget(button)
