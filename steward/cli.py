@@ -24,6 +24,7 @@ from .cli_match import match_command
 from .cli_report import report_command
 from .cli_merge import golden_command, merge_auto_command, merge_command, split_command, unmerge_command
 from .cli_rules import rules_command, validate_command
+from .cli_trainer import demo_command, reset_command, score_command
 from .cli_util import progress_bar
 from .errors import Cancelled, SheetChoiceNeeded, StewardError
 from .export_jobs import EXPORTERS, ExportOptions, Written
@@ -367,6 +368,9 @@ cli.add_command(split_command)
 cli.add_command(unmerge_command)
 cli.add_command(golden_command)
 cli.add_command(report_command)
+cli.add_command(demo_command)
+cli.add_command(score_command)
+cli.add_command(reset_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -293,6 +293,30 @@ _V8 = """
 CREATE INDEX not_duplicates_by_b ON not_duplicates (b, a);
 """
 
+# Version 9: training exercises. A demo project (``steward demo``) keeps the truth about its generated records
+# here, for the trainer's scorecard only: review, golden, export and report code never read these tables.
+_V9 = """
+CREATE TABLE training_exercise (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),   -- at most one exercise per project
+    records         INTEGER NOT NULL,
+    seed            INTEGER NOT NULL,
+    locales         TEXT NOT NULL,                -- JSON list, e.g. ["en", "de", "zh"]
+    generated_for   TEXT NOT NULL,                -- ISO date the generator took as today
+    created_at      TEXT NOT NULL,                -- UTC ISO 8601
+    steward_version TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE training_truth (
+    record_id       INTEGER PRIMARY KEY REFERENCES records(id),
+    entity          INTEGER NOT NULL,             -- the person the record belongs to
+    variations      TEXT NOT NULL,                -- JSON list: how a duplicate differs from the first record
+    defects         TEXT NOT NULL,                -- JSON list of planted validation defects
+    lookalike_kind  TEXT,                         -- household | colleagues | namesakes, NULL if none
+    lookalike_group INTEGER                       -- people of one look-alike group share it
+) STRICT;
+CREATE INDEX training_truth_by_entity ON training_truth (entity);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -319,7 +343,8 @@ def _split(script: str) -> list[str]:
 
 
 #: MIGRATIONS[i] brings a file from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5), _script(_V6), _script(_V7), _script(_V8)]
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4), _script(_V5), _script(_V6), _script(_V7), _script(_V8),
+                               _script(_V9)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
