@@ -9,7 +9,7 @@ import click
 
 from .cli_util import progress_bar
 from .demo_data import LOCALES
-from .scorecard import DEFECT_WEIGHT, MERGE_WEIGHT, Scorecard, score
+from .scorecard import SCORE_FORMULA, Scorecard, counts_text, score, summary_rows
 from .trainer import DemoSummary, create_demo_project, open_demo, reset_demo_project
 
 _PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
@@ -75,47 +75,19 @@ def _describe(summary: DemoSummary) -> None:
                "review.")
 
 
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4f}"
-
-
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
-
-
 def _lines(card: Scorecard, project: Path) -> list[str]:
     """The scorecard as a readable table: each figure, then what it is made of."""
     exercise = card.exercise
-    rows: list[tuple[str, str, str]] = [
-        ("Duplicates: pairs of records of one person", f"{card.true_pairs:,}", ""),
-        ("  merged correctly", f"{card.correct_merges:,}", ""),
-        ("  merged wrongly (different people)", f"{card.wrong_merges:,}", _counts(card.wrong_merges_by_kind)),
-        ("  missed", f"{card.missed:,}", ""),
-        ("    marked not duplicates", f"{card.missed_rejected:,}", ""),
-        ("    waiting in the review queue", f"{card.missed_waiting:,}", ""),
-        ("    not proposed", f"{card.missed_not_proposed:,}", ""),
-        ("  precision / recall / F1 of merges",
-         f"{_share(card.precision)} / {_share(card.recall)} / {card.f1:.4f}", ""),
-        ("Not-duplicate marks", f"{card.correct_rejections + card.wrong_rejections:,}", ""),
-        ("  correct (different people)", f"{card.correct_rejections:,}", _counts(card.correct_rejections_by_kind)),
-        ("  wrong (one person)", f"{card.wrong_rejections:,}", ""),
-        ("Defects planted", f"{card.defects:,}", ""),
-        ("  fixed", f"{card.defects_fixed:,}", _counts({k: v["fixed"] for k, v in card.defects_by_kind.items()})),
-        ("  remaining", f"{card.defects_remaining:,}",
-         _counts({k: v["remaining"] for k, v in card.defects_by_kind.items()})),
-        ("Fixed cells", f"{card.fixes:,}", ""),
-        ("  on records without a planted defect", f"{card.fixes_without_defect:,}", ""),
-    ]
+    rows = summary_rows(card)
     label = max(len(r[0]) for r in rows)
     value = max(len(r[1]) for r in rows)
     lines = [f"Scorecard of {project}: {card.records:,} records, seed {exercise.seed}, locales "
              f"{', '.join(exercise.locales)}, dated {exercise.generated_for.isoformat()}",
-             f"Score: {card.score:.1f} / 100 ({MERGE_WEIGHT:.0%} the F1 of merges, {DEFECT_WEIGHT:.0%} the share of "
-             "defects fixed)", ""]
+             f"Score: {card.score:.1f} / 100 ({SCORE_FORMULA})", ""]
     lines += [f"{name:<{label}}  {figure:>{value}}  {note}".rstrip() for name, figure, note in rows]
     if card.missed_by_variation:
         lines += ["", "Missed duplicates by how a record differs from its person: "
-                  + _counts(card.missed_by_variation)]
+                  + counts_text(card.missed_by_variation)]
     if card.mistakes:
         lines += ["", "Wrong decisions" + (" (the first of each kind)" if len(card.mistakes) < card.wrong_merges +
                                            card.wrong_rejections else "") + ":"]

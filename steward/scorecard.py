@@ -214,3 +214,40 @@ def _defects(project: Project, found: Exercise, known: dict[int, Truth]) -> tupl
                 fixed = passes and (record_id, positions[rule.field]) in fixed_cells
                 result[defect]["fixed" if fixed else "remaining"] += 1
     return result, len(fixed_cells), without
+
+
+SCORE_FORMULA = f"{MERGE_WEIGHT:.0%} the F1 of merges, {DEFECT_WEIGHT:.0%} the share of defects fixed"
+
+
+def summary_rows(card: Scorecard) -> list[tuple[str, str, str]]:
+    """The scorecard as (figure, count, what it is made of) rows, indented by part; the CLI and the window
+    show these."""
+    return [
+        ("Duplicates: pairs of records of one person", f"{card.true_pairs:,}", ""),
+        ("  merged correctly", f"{card.correct_merges:,}", ""),
+        ("  merged wrongly (different people)", f"{card.wrong_merges:,}", counts_text(card.wrong_merges_by_kind)),
+        ("  missed", f"{card.missed:,}", ""),
+        ("    marked not duplicates", f"{card.missed_rejected:,}", ""),
+        ("    waiting in the review queue", f"{card.missed_waiting:,}", ""),
+        ("    not proposed", f"{card.missed_not_proposed:,}", ""),
+        ("  precision / recall / F1 of merges",
+         f"{_share(card.precision)} / {_share(card.recall)} / {card.f1:.4f}", ""),
+        ("Not-duplicate marks", f"{card.correct_rejections + card.wrong_rejections:,}", ""),
+        ("  correct (different people)", f"{card.correct_rejections:,}", counts_text(card.correct_rejections_by_kind)),
+        ("  wrong (one person)", f"{card.wrong_rejections:,}", ""),
+        ("Defects planted", f"{card.defects:,}", ""),
+        ("  fixed", f"{card.defects_fixed:,}", counts_text({k: v["fixed"] for k, v in card.defects_by_kind.items()})),
+        ("  remaining", f"{card.defects_remaining:,}",
+         counts_text({k: v["remaining"] for k, v in card.defects_by_kind.items()})),
+        ("Fixed cells", f"{card.fixes:,}", ""),
+        ("  on records without a planted defect", f"{card.fixes_without_defect:,}", ""),
+    ]
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """``{"household": 2, "namesakes": 1}`` as "household 2, namesakes 1" (zeros left out)."""
+    return ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"

@@ -19,6 +19,7 @@ from ui.models.source_model import describe_source
 from ui import project_jobs
 from ui.session import Changes, Session
 from ui.settings import Settings
+from ui.training_flow import TrainingFlow
 from ui.views.audit_view import AuditView
 from ui.views.export_dialog import ExportDialog
 from ui.views.failures_view import FailuresView
@@ -26,6 +27,7 @@ from ui.views.import_wizard import IMPORT_SUFFIXES
 from ui.views.profile_view import ProfileView
 from ui.views.review_view import ReviewView
 from ui.views.sources_view import SourcesView
+from ui.views.training_view import TrainingView
 from ui.views import window_menus
 from ui.views.welcome import WelcomePanel
 from ui.views.workspace import Workspace
@@ -67,6 +69,7 @@ class MainWindow(QMainWindow):
         self.welcome.new_requested.connect(self.new_project)
         self.welcome.open_requested.connect(self.open_project_dialog)
         self.welcome.import_requested.connect(self.import_into_new_project)
+        self.welcome.exercise_requested.connect(self.new_exercise)
         self.welcome.sample_requested.connect(self.open_sample)
         self.welcome.recent_requested.connect(self.open_project)
 
@@ -88,6 +91,10 @@ class MainWindow(QMainWindow):
         self.workspace.add_screen("Duplicates", self.review_view)
         self.audit_view = AuditView()
         self.workspace.add_screen("Audit trail", self.audit_view)
+        self.training = TrainingFlow(self)
+        self.training_view = TrainingView(self.runner)
+        self.training_view.reset_requested.connect(self.training.reset)
+        self.workspace.add_screen("Training", self.training_view)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.workspace)
@@ -179,11 +186,16 @@ class MainWindow(QMainWindow):
             self.undo_group.addStack(self.session.undo_stack)
             self.undo_group.setActiveStack(self.session.undo_stack)
         self.workspace.set_session(self.session)
+        self.workspace.set_screen_shown("Training", self.training_view.exercise is not None)
         self.stack.setCurrentWidget(self.workspace)
         self.sources_view.set_project(project)
         self._update_state()
         for warning in project.warnings:
             QMessageBox.warning(self, "Project opened with a warning", warning)
+
+    def new_exercise(self) -> bool:
+        """Make a training exercise (a generated list whose truth is known) and open it."""
+        return self.training.new_exercise()
 
     def close_project(self, confirm: bool = True) -> bool:
         """Close the open project; False if the user chose to let a running import finish.

@@ -9,11 +9,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 
 
 class WelcomePanel(QWidget):
-    """Import a file (into a new project), open a project or the sample, start empty; the recent projects."""
+    """Import a file (into a new project), open a project or the sample, start empty or with a training exercise;
+    the recent projects."""
 
     new_requested = Signal()
     open_requested = Signal()
     import_requested = Signal()
+    exercise_requested = Signal()
     sample_requested = Signal()
     recent_requested = Signal(object)  # Path
 
@@ -28,7 +30,8 @@ class WelcomePanel(QWidget):
         buttons = QHBoxLayout()
         for text, signal in (("Import a file…", self.import_requested), ("Open project…", self.open_requested),
                              ("Open the sample project", self.sample_requested),
-                             ("New empty project…", self.new_requested)):
+                             ("New empty project…", self.new_requested),
+                             ("New training exercise…", self.exercise_requested)):
             button = QPushButton(text)
             button.clicked.connect(signal.emit)
             buttons.addWidget(button)

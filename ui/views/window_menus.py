@@ -26,6 +26,9 @@ def build(window: "MainWindow") -> None:
                                  pix.SP_DialogOpenButton, "Open a project file")
     window.sample_action = _action(window, "Open &Sample Project", window.open_sample, None, None,
                                    "Open the bundled sample project (created on first use)")
+    window.exercise_action = _action(window, "New &Training Exercise…", window.new_exercise, None, None,
+                                     "Make a generated contact list whose duplicates and defects are known, to "
+                                     "practise on and score")
     window.import_action = _action(window, "&Import File…", window.import_file_dialog, QKeySequence("Ctrl+I"),
                                    pix.SP_ArrowDown, "Import a CSV or Excel file as a new source")
     window.rejected_action = _action(window, "Show &Rejected Rows…", window.show_rejected, None,
@@ -52,7 +55,7 @@ def build(window: "MainWindow") -> None:
     window.recent_menu = QMenu("Open &Recent", window)
     window.recent_menu.aboutToShow.connect(window.fill_recent_menu)
     file_menu.addMenu(window.recent_menu)
-    file_menu.addAction(window.sample_action)
+    file_menu.addActions([window.sample_action, window.exercise_action])
     file_menu.addSeparator()
     file_menu.addActions([window.import_action, window.export_action])
     file_menu.addSeparator()

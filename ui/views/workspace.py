@@ -51,6 +51,14 @@ class Workspace(QWidget):
             self.navigation.setCurrentRow(0)
         return action
 
+    def set_screen_shown(self, name: str, shown: bool) -> None:
+        """Show or hide a screen that only some projects have (Training); hiding the current one shows the first."""
+        row = self.names.index(name)
+        self.navigation.item(row).setHidden(not shown)
+        self.actions_by_name[name].setVisible(shown)
+        if not shown and self.navigation.currentRow() == row:
+            self.navigation.setCurrentRow(0)
+
     def show_screen(self, name: str) -> None:
         self.navigation.setCurrentRow(self.names.index(name))
 
