@@ -383,12 +383,12 @@ class MainWindow(QMainWindow):
         source = next((s for s in self.source_model.sources if s.id == self.current_source_id()), None)
         self.rejected_action.setEnabled(source is not None and source.rejected_count > 0)
         self.caption.setText(describe_source(source) if source else "Select a source to see its records.")
+        writable = project is not None and self.session is not None and not self.runner.busy
+        self.find_duplicates_action.setEnabled(writable)
+        self.merge_auto_action.setEnabled(writable)
         if project is None:
             self.counts_label.setText("No project open")
             return
-        writable = self.session is not None and not self.runner.busy
-        self.find_duplicates_action.setEnabled(writable)
-        self.merge_auto_action.setEnabled(writable)
         figures = review.figures(project)
         sources = self.source_model.sources
         text = (f"{len(sources)} source{'s' if len(sources) != 1 else ''} · {figures.records:,} records · "

@@ -65,7 +65,7 @@ class TrainingView(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.figures, 3)
         layout.addWidget(self.mistakes_label)
-        layout.addWidget(self.mistakes, 2)
+        layout.addWidget(self.mistakes, 1)
 
     # -- the session ----------------------------------------------------------------------
 
@@ -153,7 +153,10 @@ def _table(headers: tuple[str, ...]) -> QTableWidget:
     table.setHorizontalHeaderLabels(list(headers))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(False)
     table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    for column in range(len(headers) - 1):
+        table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table

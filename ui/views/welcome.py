@@ -42,6 +42,7 @@ class WelcomePanel(QWidget):
         self.recent_list = QListWidget()
         self.recent_list.itemActivated.connect(self._on_item_activated)
         layout.addWidget(self.recent_list, 1)
+        layout.addStretch(0)                      # with no recent projects the rest stays at the top
 
     def set_recent(self, paths: list[Path]) -> None:
         self.recent_list.clear()
