@@ -290,8 +290,10 @@ def test_a_decision_takes_its_proposal_out_without_reading_the_queue_again(view:
     view.queue.setCurrentIndex(view.queue_model.index(1, 0))
     reads = []
     monkeypatch.setattr(review, "cluster_ids", lambda *args: reads.append(args) or [])
+    pages = view.queue_model.page_loads
     session.perform(MergeClusters((queue[1],)), "merge")
     assert reads == [] and _shown_ids(view) == [queue[0], *queue[2:]]
+    assert view.queue_model.page_loads - pages <= 1        # only the page shown is read again
     assert view.current_cluster_id() == queue[2]          # on to the next proposal
     session.undo_stack.undo()                              # it comes back: only a fresh read knows where
     assert len(reads) == 1

@@ -185,7 +185,7 @@ class ReviewView(QWidget):
         status, search, _ = self.queue_panel.query()
         touched = set(changes.clusters) | review.clusters_of(project, changes.records)
         still = review.queued(project, touched, status, search)
-        if any(self.queue_model.row_of(c) is None for c in still):
+        if not self.queue_model.holds(still):
             return False
         current, row = self.current_cluster_id(), max(self.queue.currentIndex().row(), 0)
         self.queue_model.drop(touched - still)
