@@ -12,7 +12,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QPushButton, QScrollArea, QSplitter, QTableView,
                                QToolButton, QVBoxLayout, QWidget)
@@ -21,6 +21,7 @@ from steward.profile_sources import profile_project
 from steward.profiling import TOP_VALUES, ColumnProfile, SourceProfile
 from ui.job_progress import STEPS, WorkerJob, on_worker, show_failure, steps
 from ui.session import Changes, Session
+from ui.views.actions import screen_action
 from ui.views.charts import Bar, BarChart
 from ui.workers import Job, JobRunner
 
@@ -122,17 +123,10 @@ class ProfileView(QWidget):
     # -- construction ------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        self.refresh_action = QAction("&Profile Again", self)
-        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        self.refresh_action.setStatusTip("Read every record again and profile the columns")
-        self.refresh_action.triggered.connect(self._on_refresh_action_triggered)
-        self.cancel_action = QAction("&Cancel Profiling", self)
-        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.cancel_action.setStatusTip("Stop profiling; the previous profile stays")
-        self.cancel_action.triggered.connect(self.cancel)
-        for action in (self.refresh_action, self.cancel_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
+        self.refresh_action = screen_action(self, "&Profile Again", self._on_refresh_action_triggered, "F5",
+                                            "Read every record again and profile the columns")
+        self.cancel_action = screen_action(self, "&Cancel Profiling", self.cancel, "Esc",
+                                           "Stop profiling; the previous profile stays")
 
     def _build_widgets(self) -> None:
         self.source_combo = QComboBox()
