@@ -2,6 +2,7 @@
 
     python3 scripts/dev.py app    # start the desktop app on the bundled sample project
     python3 scripts/dev.py test   # run the whole test suite (extra args go to pytest)
+    python3 scripts/dev.py build  # build the standalone app into dist/steward/ (build.spec)
 
 Uses only the standard library so it works on a machine with nothing but Python.
 The environment is (re)installed when pyproject.toml changes.
@@ -14,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -75,7 +77,7 @@ def run_app(args: list[str]) -> int:
 
 
 def run_tests(args: list[str]) -> int:
-    ensure_venv("test")
+    ensure_venv("test,build")   # the suite builds the standalone app and runs it (tests/test_frozen_app.py)
     ensure_qt_libraries()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     code = subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env)
@@ -85,11 +87,32 @@ def run_tests(args: list[str]) -> int:
     return code
 
 
+def folder_size(folder: Path) -> int:
+    """Bytes in the files under ``folder``, a symbolic link counted as itself, not as what it points to."""
+    return sum(path.lstat().st_size for path in folder.rglob("*") if path.is_file() or path.is_symlink())
+
+
+def build_app(args: list[str]) -> int:
+    """One folder with both programs: dist/steward/steward-app (the window) and dist/steward/steward (the CLI)."""
+    ensure_venv("build")
+    ensure_qt_libraries()   # the build copies the system libraries Qt's X11 plugin needs into the folder
+    started = time.monotonic()
+    code = subprocess.call([str(PYTHON), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+                            "--distpath", str(ROOT / "dist"), "--workpath", str(ROOT / "build"), *args,
+                            str(ROOT / "build.spec")], cwd=ROOT)
+    if code == 0:
+        app = ROOT / "dist" / "steward"
+        print(f"Built {app} ({folder_size(app) / 1e6:.0f} MB) in {time.monotonic() - started:.0f} s. "
+              f"Try: {app / 'steward-app'} --self-check")
+    return code
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("app", "test"):
+    commands = {"app": run_app, "test": run_tests, "build": build_app}
+    if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
-    return run_app(argv[1:]) if argv[0] == "app" else run_tests(argv[1:])
+    return commands[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

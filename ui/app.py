@@ -1,4 +1,7 @@
-"""Starting the desktop app: ``steward-app [PROJECT]`` or ``python -m ui [--sample] [PROJECT]``."""
+"""Starting the desktop app: ``steward-app [PROJECT]`` or ``python -m ui [--sample] [PROJECT]``.
+
+``--version`` and ``--self-check`` (see :mod:`ui.self_check`) let a packaged app be checked without a user.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import logging
 import multiprocessing
 import signal
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -15,9 +19,11 @@ from typing import Iterator
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from steward import __version__
 from steward.resources import resource_path
 from ui.collector import collect_on_gui_thread
 from ui.diagnostics import where
+from ui.self_check import run_self_check
 from ui.settings import Settings
 from ui.views.main_window import MainWindow
 
@@ -30,6 +36,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="steward-app", description="Steward desktop app.")
     parser.add_argument("project", nargs="?", type=Path, help="project file to open")
     parser.add_argument("--sample", action="store_true", help="open the bundled sample project")
+    parser.add_argument("--version", action="version", version=f"steward-app {__version__}")
+    parser.add_argument("--self-check", action="store_true",
+                        help="open the sample in a temporary folder, find its duplicates, print a summary and exit "
+                             "(0 when everything worked)")
     args, _qt_args = parser.parse_known_args(argv)
     return args
 
@@ -95,9 +105,13 @@ def quit_on_signals() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for ``steward-app`` and ``python -m ui``."""
+    started = time.perf_counter()
     multiprocessing.freeze_support()  # worker processes of a frozen (PyInstaller) build start here
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     argv = sys.argv[1:] if argv is None else argv
+    if parse_args(argv).self_check:
+        application([sys.argv[0] if sys.argv else "steward-app", *argv])
+        return run_self_check(started)
     window = start(argv)
     sys.excepthook = show_unexpected_error
     try:
