@@ -1,8 +1,8 @@
 """One user action, "import a file", from the chosen path to the summary.
 
 Previews the file in the import wizard (asking for a workbook's password
-first), runs the core import on the write worker, shows a byte progress dialog only
-when the import takes a while, turns errors into messages (never tracebacks),
+first), runs the core import on the write worker behind the shared progress
+dialog (in bytes read, shown only when the import takes a while), turns errors into messages (never tracebacks),
 asks before importing the same file twice, and reports the result so the
 window can refresh.
 """
@@ -26,13 +26,12 @@ from ui.diagnostics import where
 from ui.session import Session
 from ui.views.import_dialog import ImportSummaryDialog, RejectedRowsDialog, format_bytes
 from ui.views.import_wizard import ImportWizard, RefreshChoice
-from ui.workers import Job, JobRunner, import_job
+from ui.job_progress import JobProgress
+from ui.workers import JobRunner, import_work
 
 log = logging.getLogger(__name__)
 
-SHOW_PROGRESS_AFTER_MS = 500
 SHOWN_REJECTED_ROWS = 10_000  # a wrong delimiter can reject every row; the CLI lists them all
-PROGRESS_STEPS = 1000  # QProgressDialog counts in ints; bytes are scaled to this range
 
 
 class ImportController(QObject):
@@ -46,20 +45,27 @@ class ImportController(QObject):
         self._runner = runner
         self._parent = parent
         self._project: Project | None = None
-        self._job: Job | None = None
+        self.jobs = JobProgress(runner, parent, "Importing", "Importing…", describe=self._describe)
+        self.jobs.succeeded.connect(self._on_job_succeeded)
+        self.jobs.failed.connect(self._on_job_failed)
+        self.jobs.cancelled.connect(self._on_job_cancelled)
         self._path: Path | None = None
         self._options = ImportOptions()
         self._refresh: RefreshChoice | None = None
         self._session: Session | None = None
         self._carried: list[audit.Entry] = []
         self.wizard: ImportWizard | None = None
-        self.progress_dialog: QProgressDialog | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
         self.last_result: ImportResult | None = None
 
     @property
     def busy(self) -> bool:
-        return self._job is not None
+        return self.jobs.running
+
+    @property
+    def progress_dialog(self) -> QProgressDialog | None:
+        """The progress dialog while an import runs (shown after half a second)."""
+        return self.jobs.dialog
 
     def begin(self, project: Project, path: Path, session: Session | None = None) -> ImportWizard | None:
         """Open the import wizard on ``path``; the import starts when it is finished.
@@ -67,7 +73,7 @@ class ImportController(QObject):
         None when no wizard opened: busy, the file cannot be read at all (said in a message), or the user gave
         no password for a protected workbook; ``finished`` then says which.
         """
-        if self._job is not None or self.wizard is not None:
+        if self.busy or self.wizard is not None:
             return None
         preview, options = self._first_preview(path)
         if preview is None:
@@ -114,36 +120,22 @@ class ImportController(QObject):
         With ``refresh`` the new source takes the place of an earlier one in the same transaction; the
         carry-over is pushed on ``session``'s undo stack (undoing it keeps the import).
         """
-        if self._job is not None:
+        if self.busy:
             return False
         options = options or ImportOptions()
         self._project, self._path, self._options = project, path, options
         self._refresh, self._session, self._carried = refresh, session, []
-        job = import_job(project, str(path), options, self._carry_over(path, refresh))
-        job.signals.progress.connect(self._on_job_progress)
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
-        job.signals.cancelled.connect(self._on_job_cancelled)
-        self._job = job
-        self._show_progress(path)
-        self._runner.start_write(job)
+        self.jobs.label = f"Importing {path.name}…"
+        self.jobs.start(import_work(project, str(path), options, self._carry_over(path, refresh)), "import")
         return True
 
     def cancel(self) -> None:
         """Ask the running import to stop; the core rolls it back."""
-        if self._job is not None:
-            self._job.cancel()
+        self.jobs.cancel()
 
     def abandon(self) -> None:
         """Forget a running import whose project is being closed (after the worker was cancelled and joined)."""
-        job, self._job = self._job, None
-        if job is not None:
-            for signal, slot in ((job.signals.progress, self._on_job_progress),
-                                 (job.signals.succeeded, self._on_job_succeeded),
-                                 (job.signals.failed, self._on_job_failed),
-                                 (job.signals.cancelled, self._on_job_cancelled)):
-                signal.disconnect(slot)
-        self._close_progress()
+        self.jobs.abandon()
         self._project = None
 
     def _carry_over(self, path: Path, refresh: RefreshChoice | None):
@@ -158,44 +150,13 @@ class ImportController(QObject):
 
         return then
 
-    # -- before the job --------------------------------------------------------------
-
-    def _show_progress(self, path: Path) -> None:
-        dialog = QProgressDialog(f"Importing {path.name}…", "Cancel", 0, PROGRESS_STEPS, self._parent)
-        dialog.setWindowTitle("Importing")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
-        dialog.canceled.connect(self._on_progress_canceled)
-        dialog.setValue(0)  # starts the timer that shows the dialog after the minimum duration
-        self.progress_dialog = dialog
-
-    def _close_progress(self) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.canceled.disconnect(self._on_progress_canceled)
-            self.progress_dialog.close()
-            self.progress_dialog.deleteLater()
-            self.progress_dialog = None
-
     # -- job signals -----------------------------------------------------------------
 
-    def _on_progress_canceled(self) -> None:
-        self.cancel()
-        if self.progress_dialog is not None:
-            self.progress_dialog.setLabelText("Cancelling…")
-
-    def _on_job_progress(self, done: int, total: int) -> None:
-        dialog = self.progress_dialog
-        if dialog is None or dialog.wasCanceled() or total <= 0:
-            return
-        dialog.setValue(min(PROGRESS_STEPS, done * PROGRESS_STEPS // total))
-        dialog.setLabelText(f"Importing {self._path.name if self._path else ''}…\n"
-                            f"{format_bytes(done)} of {format_bytes(total)} read")
+    def _describe(self, done: int, total: int) -> str:
+        return (f"Importing {self._path.name if self._path else ''}…\n"
+                f"{format_bytes(done)} of {format_bytes(total)} read")
 
     def _on_job_succeeded(self, result: ImportResult) -> None:
-        self._job = None
-        self._close_progress()
         self.last_result = result
         carried = self._carried[0] if self._carried else None
         if carried is not None and self._session is not None and self._refresh is not None:
@@ -205,8 +166,6 @@ class ImportController(QObject):
         self.finished.emit("succeeded")
 
     def _on_job_failed(self, error: Exception) -> None:
-        job, self._job = self._job, None
-        self._close_progress()
         if isinstance(error, DuplicateSource) and self._project is not None and self._path is not None:
             answer = QMessageBox.question(self._parent, "Import anyway?",
                                           f"{error}\n\nImport it anyway?",
@@ -254,8 +213,6 @@ class ImportController(QObject):
                              "Nothing was imported; the project is unchanged.")
 
     def _on_job_cancelled(self) -> None:
-        self._job = None
-        self._close_progress()
         self.finished.emit("cancelled")
 
     # -- afterwards --------------------------------------------------------------------

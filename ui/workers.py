@@ -118,9 +118,9 @@ class JobRunner(QObject):
         return self.write_pool.waitForDone(msecs)
 
 
-def import_job(project: Project, path: str, options: ImportOptions,
-               then: Callable[[Project, ImportResult], None] | None = None) -> Job:
-    """A job importing ``path`` on its own connection to the project, closed when done.
+def import_work(project: Project, path: str, options: ImportOptions,
+                then: Callable[[Project, ImportResult], None] | None = None) -> Callable[[Progress], ImportResult]:
+    """The work of importing ``path``, on its own connection to the project, closed when done.
 
     ``then(connection's project, result)`` runs inside the import's transaction (a refresh's carry-over).
     """
@@ -133,4 +133,4 @@ def import_job(project: Project, path: str, options: ImportOptions,
         finally:
             copy.close()
 
-    return Job(work, name="import")
+    return work
