@@ -26,9 +26,11 @@ def interruptible(conn: sqlite3.Connection, progress: Progress = no_progress) ->
 
     ``(0, 0)`` says the amount of work is unknown. Use it around the
     transaction, not inside it, so the rollback has happened when Cancelled
-    reaches the caller.
+    reaches the caller. Inside a transaction already open it does nothing:
+    SQLite's interrupt would roll back the caller's whole transaction, not
+    just this block.
     """
-    if progress is no_progress:
+    if progress is no_progress or conn.in_transaction:
         yield
         return
     cancelled: list[Cancelled] = []

@@ -15,9 +15,10 @@ the truth (``steward.training_truth``):
   a golden-record edit does not fix a source record.
 
 Merges are scored as precision (correct / merged pairs), recall (correct / true pairs) and F1. The headline
-score is ``100 × (0.75 × F1 + 0.25 × defects fixed / defects)``, on 0–100; a part the exercise lacks (no
-duplicates, or no defects) drops out and the other carries the whole weight (with neither, nothing can go
-wrong and the score is 100). Records that are not part of
+score is ``100 × (0.75 × F1 + 0.25 × defects fixed / defects)``, on 0–100. The merge part counts when the
+exercise has duplicates or the steward merged anything (a merge in an exercise without duplicates is wrong),
+the defect part when defects were planted; a part that does not count drops out and the other carries the
+whole weight, and with neither the score is 100. Records that are not part of
 the exercise (imported later by hand) are left out.
 """
 

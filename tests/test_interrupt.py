@@ -60,3 +60,19 @@ def test_a_progress_that_never_cancels_is_asked_and_the_decision_lands(project: 
     asked = len(calls)
     operations.undo(project)
     assert len(calls) == asked
+
+
+def test_inside_a_transaction_already_open_nothing_is_interrupted(project: Project) -> None:
+    fixes = _accept_everything(project)
+    asked = []
+
+    def would_cancel(done: int, total: int) -> None:
+        asked.append(done)
+        raise Cancelled()
+
+    with project.db.atomic():                      # a caller's transaction: an interrupt would roll it all back
+        audit.set_actor(project, "Outer")
+        operations.perform(project, fixes, progress=would_cancel)
+    assert asked == []
+    assert project.conn.execute("SELECT COUNT(*) FROM fixes").fetchone()[0] == len(fixes.fixes)
+    assert [e.action for e in audit.entries(project, limit=2)] == ["fix_values", "set_actor"]

@@ -32,18 +32,29 @@ class TrainingFlow(QObject):
         self.job: JobProgress | None = None     # while an exercise is being made or reset
 
     def new_exercise(self) -> bool:
-        """Ask for the exercise, make it on the worker, then open it; False if nothing was started."""
+        """Ask for the exercise, make it on the worker, then open it; False if nothing was started.
+
+        The open project is closed only once the exercise can be made, and opened again if making it fails or
+        is cancelled."""
         window = self.window
+        if self.job is not None:
+            return False
         dialog = ExerciseDialog(window.settings.last_folder("project"), window)
-        if dialog.exec() != QDialog.DialogCode.Accepted or self.job is not None:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         wanted = dialog.request()
+        if wanted.path.exists() or not wanted.path.parent.is_dir():
+            QMessageBox.warning(window, "New training exercise",
+                                f"{wanted.path} already exists. Choose a new file name." if wanted.path.exists()
+                                else f"The folder {wanted.path.parent} does not exist. Choose another place.")
+            return False
+        previous = window.project.path if window.project is not None else None
         if not window.close_project():
             return False
         self._start("New training exercise", f"Making {wanted.records:,} records, then checking and matching them…",
                     lambda progress: trainer.create_demo_project(wanted.path, wanted.records, wanted.seed,
                                                                  wanted.locales, progress=progress),
-                    wanted.path, "Nothing was created.", reopen=False)
+                    wanted.path, "Nothing was created.", fallback=previous)
         return True
 
     def reset(self) -> bool:
@@ -60,12 +71,17 @@ class TrainingFlow(QObject):
             return False
         self._start("Reset exercise", "Making the exercise again…",
                     lambda progress: trainer.reset_demo_project(path, progress=progress), path,
-                    "The exercise is as it was.", reopen=True)
+                    "The exercise is as it was.", fallback=path)
         return True
 
-    def _start(self, title: str, label: str, work: Any, path: Path, unchanged: str, reopen: bool) -> None:
-        """Run ``work`` and open ``path`` when it succeeded, or also when it did not if ``reopen`` (a reset
-        leaves the exercise as it was)."""
+    def abandon(self) -> None:
+        """Cancel and forget the running build (the window is closing); the core leaves nothing of it."""
+        job, self.job = self.job, None
+        if job is not None:
+            job.abandon()
+
+    def _start(self, title: str, label: str, work: Any, path: Path, unchanged: str, fallback: Path | None) -> None:
+        """Run ``work`` and open ``path`` when it succeeded, else ``fallback`` (the project open before)."""
         window = self.window
         job = JobProgress(window.runner, window, title, label)
         self.job = job
@@ -79,8 +95,9 @@ class TrainingFlow(QObject):
             self.job = None
             if outcome == "cancelled":
                 window.statusBar().showMessage(f"{title} cancelled. {unchanged}", 8000)
-            if (outcome == "succeeded" or reopen) and path.exists():
-                window.open_project(path)
+            opened = path if outcome == "succeeded" else fallback
+            if opened is not None and opened.exists():
+                window.open_project(opened)
 
         job.succeeded.connect(succeeded)
         job.failed.connect(lambda error: show_failure(window, title, error, title.lower(), unchanged))

@@ -109,6 +109,19 @@ def test_the_welcome_page_imports_a_file_into_a_new_project_beside_it(qtbot, win
     assert record_total(csv.with_suffix(".steward")) == (["dealer"], 25)
 
 
+def test_a_project_made_for_an_import_that_was_declined_goes_again(qtbot, window, write, monkeypatch,
+                                                                   customer_csv) -> None:
+    csv = write("dealer.csv", customer_csv(5))
+    choose_file(monkeypatch, csv)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda _parent, _title, suggested, *a, **k: (suggested, "")))
+    assert window.import_into_new_project()
+    window.imports.wizard.reject()
+    assert window.project is None and window.stack.currentWidget() is window.welcome
+    assert not csv.with_suffix(".steward").exists() and not Path(str(csv.with_suffix(".steward")) + ".lock").exists()
+    assert window.welcome.recent_list.count() == 0
+
+
 def test_summary_lists_warnings_and_opens_rejected_rows(qtbot, window, tmp_path, write, monkeypatch) -> None:
     window.open_project(tmp_path / "p.steward", create=True)
     csv = write("broken.csv", "id,name\n1,Ann\n2,Bob,extra\n3\n")

@@ -120,5 +120,38 @@ def test_saving_in_the_failures_screen_validates_and_undo_puts_the_rules_back(pr
         view.edit_rules_action.trigger()
     assert view.select_rule("long_names") and view.failure_model.rule.failures > 0
     assert session.undo_stack.count() == 1 and session.undo_stack.undoText() == "Edit rules"
-    session.undo_stack.undo()
+    failing = {r.rule: r.failures for r in view.rule_model.rules}
+    with qtbot.waitSignal(view.validated, timeout=30_000):        # undoing validates again as well
+        session.undo_stack.undo()
     assert rule_store.load_rules(project) == before and view.rule_model.row_of("long_names") == -1
+    assert {r.rule: r.failures for r in view.rule_model.rules} == {k: v for k, v in failing.items()
+                                                                    if k != "long_names"}
+
+
+def test_saving_unchanged_rules_records_nothing(project: Project, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = Session(project)
+    view = FailuresView()
+    qtbot.addWidget(view)
+    view.set_session(session)
+    monkeypatch.setattr(RulesDialog, "exec", lambda dialog: dialog.button_box.accepted.emit() or dialog.result())
+    view.edit_rules_action.trigger()
+    assert session.undo_stack.count() == 0 and "nothing was saved" in view.run_label.text()
+
+
+def test_numbers_are_read_as_written_and_half_typed_ones_are_refused_at_save(dialog: RulesDialog, qtbot) -> None:
+    select(dialog, "date_of_birth_plausible")
+    widget = dialog._param_widgets["max_age"]
+    type_into(qtbot, widget, "+")
+    assert dialog.rules[dialog._row]["max_age"] == "+"               # not a number yet: kept as typed
+    dialog.button_box.accepted.emit()
+    assert dialog.decision is None and "max_age" in dialog.error_label.text()
+    type_into(qtbot, widget, "1,000")
+    assert dialog.rules[dialog._row]["max_age"] == 1000
+    dialog.rule_list.setCurrentRow(0)
+    count = len(dialog.rules)
+    type_into(qtbot, dialog.name_edit, "")                          # a rule without a name for a moment
+    assert "name" not in dialog.rules[0]
+    dialog.add_button.click()
+    dialog.copy_button.click()
+    names = [rule.get("name") for rule in dialog.rules]
+    assert len(names) == count + 2 and names[1:3] == ["customer_id_required", "customer_id_required_copy"]

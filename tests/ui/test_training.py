@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -105,19 +106,61 @@ def test_a_new_exercise_from_the_start_page(window: MainWindow, qtbot, tmp_path:
     assert not window.workspace.navigation.item(window.workspace.names.index("Training")).isHidden()
 
 
-def test_a_refused_exercise_says_why_and_leaves_the_file_alone(window: MainWindow, qtbot, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_taken_file_name_is_refused_before_the_open_project_is_closed(opened: MainWindow, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     taken = tmp_path / "taken.steward"
     Project.create(taken).close()
-    before = taken.read_bytes()
+    before, current = taken.read_bytes(), opened.project.path
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _p, _t, text, *a: shown.append(text)))
     monkeypatch.setattr(ExerciseDialog, "exec",
                         lambda dialog: dialog.path_edit.setText(str(taken)) or QDialog.DialogCode.Accepted)
-    assert window.new_exercise()
-    qtbot.waitUntil(lambda: window.training.job is None, timeout=WAIT_MS)
+    assert not opened.new_exercise()
     assert shown and "already exists" in shown[0]
-    assert taken.read_bytes() == before and window.project is None     # nor is the other project opened
+    assert taken.read_bytes() == before and opened.project.path == current
+
+
+def test_a_failed_exercise_opens_the_project_that_was_open_before(opened: MainWindow, qtbot, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    current = opened.project.path
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _p, _t, text, *a: shown.append(text)))
+    monkeypatch.setattr(ExerciseDialog, "exec", lambda dialog: dialog.path_edit.setText(
+        str(tmp_path / "new.steward")) or QDialog.DialogCode.Accepted)
+
+    def refuse(*_args, **_kwargs):
+        raise StewardError("The disk is full.")
+
+    monkeypatch.setattr(trainer, "create_demo_project", refuse)
+    assert opened.new_exercise()
+    qtbot.waitUntil(lambda: opened.training.job is None and opened.project is not None, timeout=WAIT_MS)
+    assert shown == ["The disk is full."] and opened.project.path == current
+    assert not (tmp_path / "new.steward").exists()
+
+
+def test_quitting_while_an_exercise_is_made_cancels_it_and_leaves_nothing(window: MainWindow, qtbot, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "big.steward"
+    started, go_on = threading.Event(), threading.Event()
+    real = trainer.create_demo_project
+
+    def held(*args, progress, **kwargs):
+        def report(done: int, total: int) -> None:
+            started.set()
+            go_on.wait(10)
+            progress(done, total)
+        return real(*args, progress=report, **kwargs)
+
+    monkeypatch.setattr(trainer, "create_demo_project", held)
+    monkeypatch.setattr(ExerciseDialog, "exec", lambda dialog: dialog.path_edit.setText(str(target))
+                        or QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    assert window.new_exercise()
+    assert started.wait(10) and window.runner.busy
+    go_on.set()
+    assert window.close()                                    # asked, cancelled, waited for
+    assert not window.runner.busy and window.training.job is None and window.project is None
+    assert [p.name for p in tmp_path.iterdir() if "steward" in p.name] == []      # hidden build files too
 
 
 def test_a_failed_reset_opens_the_exercise_again_as_it_was(opened: MainWindow, qtbot,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -29,7 +30,8 @@ class ExerciseDialog(QDialog):
     def __init__(self, folder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New training exercise")
-        self.path_edit = QLineEdit(str(Path(folder) / f"training{SUFFIX}") if folder else f"training{SUFFIX}")
+        folder = folder or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        self.path_edit = QLineEdit(str(Path(folder) / f"training{SUFFIX}"))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._on_browse_clicked)
         path_row = QHBoxLayout()
@@ -56,8 +58,9 @@ class ExerciseDialog(QDialog):
         form.addRow("&Seed", self.seed_spin)
         form.addRow("Names and addresses", locales)
         note = QLabel("The list holds duplicates (typos, nicknames, moves, changed phones and emails, pinyin), "
-                      "look-alikes who are different people, and records with defects. The same seed gives the "
-                      "same exercise, so a class can compare scores.")
+                      "look-alikes who are different people, and records with defects. Its dates count back from "
+                      "today, so the same seed gives the same exercise on the same day; to give a class one "
+                      "exercise, make it once and hand out copies of the file (Reset Exercise starts it again).")
         note.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Create")

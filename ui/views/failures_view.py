@@ -247,8 +247,9 @@ class FailuresView(QWidget):
     # -- signals ---------------------------------------------------------------------------
 
     def _on_session_changed(self, changes: Changes) -> None:
-        if changes.action in ("save_rules", "set_default_region"):   # saved, or undone
+        if changes.action in ("save_rules", "set_default_region"):   # saved, undone, redone or reverted
             self.reload()
+            self._on_validate_triggered()      # the failures of rules that came back are found again
             return
         if not changes.records:
             return
@@ -340,11 +341,9 @@ class FailuresView(QWidget):
             return
         try:
             proposal = rule_store.proposed_dictionary(self._session.project)
-            self._session.perform(proposal, "Propose default rules")
+            self._session.perform(proposal, "Propose default rules")   # and the records are validated
         except StewardError as error:
             QMessageBox.warning(self, "No rules proposed", str(error))
-            return
-        self.run_label.setText(f"Proposed {len(proposal.rules)} rules. Validate (F5) to check the records.")
 
     def _on_edit_rules_triggered(self) -> None:
         if self._session is None or self.busy:
@@ -354,12 +353,16 @@ class FailuresView(QWidget):
                              rule_store.mapped_fields(project), self)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.decision is None:
             return
+        decision = dialog.decision
+        unchanged = [r.to_dict() for r in rule_store.load_rules(project)] == list(decision.rules) \
+            and rule_store.default_region(project) == decision.region
+        if unchanged:
+            self.run_label.setText("The rules are as they were; nothing was saved.")
+            return
         try:
-            self._session.perform(dialog.decision, "Edit rules")
+            self._session.perform(decision, "Edit rules")    # the change validates again (_on_session_changed)
         except StewardError as error:
             QMessageBox.warning(self, "Rules not saved", f"{error}\n\nNothing was changed.")
-            return
-        self._on_validate_triggered()
 
     # -- validating on the worker ---------------------------------------------------------
 

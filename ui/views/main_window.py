@@ -197,14 +197,14 @@ class MainWindow(QMainWindow):
         """Make a training exercise (a generated list whose truth is known) and open it."""
         return self.training.new_exercise()
 
-    def close_project(self, confirm: bool = True) -> bool:
+    def close_project(self, confirm: bool = True, discard: bool = False) -> bool:
         """Close the open project; False if the user chose to let a running import finish.
 
         A running import is cancelled (it rolls back) after asking, unless
-        ``confirm`` is False (quitting on a signal).
+        ``confirm`` is False (quitting on a signal). ``discard`` deletes a project this window just created.
         """
         if self.project is None:
-            return True
+            return self._stop_exercise(confirm)
         if self.imports.busy:
             if confirm and QMessageBox.question(
                     self, "Import running",
@@ -230,10 +230,28 @@ class MainWindow(QMainWindow):
             self.session = None
         self.sources_view.set_project(None)
         project, self.project = self.project, None
-        project.close()
+        if discard:
+            self.settings.remove_recent_project(project.path)
+            project.discard()
+        else:
+            project.close()
         self.welcome.set_recent(self.settings.recent_projects())
         self.stack.setCurrentWidget(self.welcome)
         self._update_state()
+        return True
+
+    def _stop_exercise(self, confirm: bool) -> bool:
+        """With no project open, the only work running is a training exercise being made or reset: cancel it
+        (nothing of it is kept, a reset leaves the trained project as it was) after asking."""
+        if not self.runner.busy:
+            return True
+        if confirm and QMessageBox.question(
+                self, "Exercise being made", "Steward is still making the training exercise. Cancel that and "
+                "close? Nothing of it will be kept.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return False
+        self.training.abandon()
+        self.runner.wait()
         return True
 
     # -- sources and records -------------------------------------------------------------
@@ -271,7 +289,17 @@ class MainWindow(QMainWindow):
         if not target:
             return False
         path = Path(target) if target.endswith(SUFFIX) else Path(target + SUFFIX)
-        return self.open_project(path, create=True) and self.import_path(source)
+        if not self.open_project(path, create=True):
+            return False
+        # Every way out of the import (declined, failed, cancelled, done) says so on finished, once.
+        self.imports.finished.connect(self._on_first_import_finished, Qt.ConnectionType.SingleShotConnection)
+        return self.import_path(source)
+
+    def _on_first_import_finished(self, outcome: str) -> None:
+        """A project made for one import that did not happen goes again, as ``steward import`` does."""
+        project = self.project
+        if outcome != "succeeded" and project is not None and project.created and not self.source_model.sources:
+            self.close_project(confirm=False, discard=True)
 
     def import_path(self, path: Path) -> bool:
         """Open the import wizard on ``path`` (the file dialog's second half, or a dropped file)."""
@@ -356,7 +384,7 @@ class MainWindow(QMainWindow):
         self._update_state()
 
     def _on_session_changed(self, changes: Changes) -> None:
-        if changes.action in ("import", "refresh", "match"):
+        if changes.action in ("import", "refresh", "match", "set_state"):   # set_state: an undone refresh, say
             self.sources_view.reload()
         self._update_state()
 

@@ -158,7 +158,7 @@ class RulesDialog(QDialog):
 
     def _on_copy_clicked(self) -> None:
         if self._row >= 0:
-            copy = dict(self.rules[self._row], name=self._free_name(f"{self.rules[self._row]['name']}_copy"))
+            copy = dict(self.rules[self._row], name=self._free_name(f"{self.rules[self._row].get('name', 'rule')}_copy"))
             self.rules.insert(self._row + 1, copy)
             self._select(self._row + 1)
 
@@ -174,7 +174,7 @@ class RulesDialog(QDialog):
             self._select(target)
 
     def _free_name(self, wanted: str) -> str:
-        names = {rule["name"] for rule in self.rules}
+        names = {rule.get("name", "") for rule in self.rules}
         name, number = wanted, 2
         while name in names:
             name, number = f"{wanted}_{number}", number + 1
@@ -213,6 +213,9 @@ class RulesDialog(QDialog):
                 self.field_combo.setCurrentIndex(max(self.field_combo.findData(rule.get("field")), 0))
                 self.severity_combo.setCurrentText(rule.get("severity", "error"))
                 self.message_edit.setText(rule.get("message", ""))
+            else:                                   # the last rule was removed: show no stale values
+                self.name_edit.clear()
+                self.message_edit.clear()
             self._build_params(rule)
         finally:
             self._filling = False
@@ -266,8 +269,9 @@ class RulesDialog(QDialog):
         elif default is None:
             edit.setPlaceholderText("blank: none")
         if kind is int:
-            edit.setValidator(QIntValidator(0, 10**6, edit))
-            edit.textEdited.connect(lambda text: self._set(key, int(text) if text.strip() else None))
+            validator = QIntValidator(0, 10**6, edit)
+            edit.setValidator(validator)
+            edit.textEdited.connect(lambda text: self._set(key, _whole_number(validator, text)))
         else:
             edit.textEdited.connect(lambda text: self._set(key, text))
         return edit
@@ -297,6 +301,16 @@ class RulesDialog(QDialog):
         if widget is not None:
             widget.show()          # a settings editor just built for the rule is shown only by the next layout pass
             widget.setFocus()
+
+
+def _whole_number(validator: QIntValidator, text: str) -> int | str | None:
+    """The number typed, read as the validator's locale writes it ("1,000"); blank is None (the default), and
+    text that is no number yet is kept as it is, so Save reports it at its setting instead of saving an older
+    value."""
+    if not text.strip():
+        return None
+    value, ok = validator.locale().toInt(text)
+    return value if ok else text
 
 
 def _title(rule: dict[str, Any]) -> str:
