@@ -187,14 +187,15 @@ class SetState:
 
     def _reopen_proposals(self, project: Project) -> None:
         """A proposal marked merged (by a match run after the merge) whose records are no longer one golden record
-        needs a decision again."""
+        needs a decision again. (``+c.status``: through the status index SQLite would visit every merged
+        proposal for each chunk, 0.6 s each after a merge of 10,000.)"""
         records = list(self.target.members)
         for start in range(0, len(records), 500):
             chunk = records[start:start + 500]
             marks = ",".join("?" * len(chunk))
             for (cluster_id,) in project.conn.execute(
                     f"SELECT DISTINCT m.cluster_id FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
-                    f"WHERE c.status = 'merged' AND m.record_id IN ({marks})", chunk).fetchall():
+                    f"WHERE +c.status = 'merged' AND m.record_id IN ({marks})", chunk).fetchall():
                 goldens = {g for (g,) in project.conn.execute(
                     "SELECT g.golden_id FROM cluster_members m LEFT JOIN golden_members g ON g.record_id = m.record_id "
                     "WHERE m.cluster_id = ?", (cluster_id,))}

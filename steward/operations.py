@@ -256,15 +256,17 @@ def _golden_after(project: Project, inverse: decision_state.SetState) -> dict[st
         ({"counts": dict(inverse.counts)} if inverse.counts else {})
 
 
-def revert(project: Project, entry_id: int, comment: str = "", kind: str = "revert") -> audit.Entry:
-    """Apply the inverse stored in entry ``entry_id`` as a new entry; Conflict if it no longer applies."""
+def revert(project: Project, entry_id: int, comment: str = "", kind: str = "revert",
+           progress: Progress = no_progress) -> audit.Entry:
+    """Apply the inverse stored in entry ``entry_id`` as a new entry; Conflict if it no longer applies.
+    ``progress`` may cancel it midway, as for ``perform``."""
     entry = audit.entry(project, entry_id)
     if entry is None:
         raise StewardError(f"The audit trail has no entry #{entry_id}.")
     if not isinstance(entry.before, dict) or "inverse" not in entry.before:
         raise StewardError(f"Entry #{entry_id} ({entry.action}) records a change that cannot be reverted here.")
     return perform(project, from_dict(entry.before["inverse"]), comment or f"{kind} #{entry_id}", reverts=entry_id,
-                   kind=kind)
+                   kind=kind, progress=progress)
 
 
 def _history(project: Project) -> Any:

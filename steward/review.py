@@ -92,14 +92,15 @@ def cluster_ids(project: Project, status: str = "to review", search: str = "", s
 
 
 def queued(project: Project, ids: Iterable[int], status: str = "to review", search: str = "") -> set[int]:
-    """Which of ``ids`` are in the queue ``cluster_ids`` gives for the same filter and search."""
+    """Which of ``ids`` are in the queue ``cluster_ids`` gives for the same filter and search (looked up by id:
+    the status index would walk the whole queue)."""
     ids = list(ids)
     where, parameters = _queue_filter(status, search)
     found: set[int] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         found.update(c for (c,) in project.conn.execute(
-            f"SELECT c.id FROM clusters c WHERE {where} AND c.id IN ({','.join('?' * len(chunk))})",
+            f"SELECT c.id FROM clusters c NOT INDEXED WHERE {where} AND c.id IN ({','.join('?' * len(chunk))})",
             [*parameters, *chunk]))
     return found
 

@@ -259,6 +259,7 @@ def _swap_in(opened: Project, built: Path, backup: Path) -> None:
         if mode != "delete":
             raise ProjectInUse(f"{opened.path} is open elsewhere (perhaps read-only, in a window or an export); "
                                "close it there and try again. Nothing was changed.")
+        opened.conn.close()   # Windows cannot replace a file that is open; the write lock is still held
         os.replace(built, opened.path)
     except BaseException:
         backup.unlink(missing_ok=True)

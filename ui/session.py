@@ -67,7 +67,10 @@ class DecisionCommand(QUndoCommand):
         super().__init__(text)
         self.session = session
         self.entry_id = entry.id          # the entry whose effect is in place, or was last undone
-        self._applied = True              # pushed after the core applied it: the first redo does nothing
+        self._applied = True              # pushed after the core applied it: the redo push() calls does nothing
+        changes = Changes.of(entry)
+        self.size = len(changes.records) + len(changes.clusters)   # how much it touched: big steps go to a worker
+        self.prepared: audit.Entry | StewardError | None = None    # the next step, already taken on a worker
 
     def redo(self) -> None:
         if self._applied:
@@ -79,8 +82,11 @@ class DecisionCommand(QUndoCommand):
         self._step("undo")
 
     def _step(self, kind: str) -> None:
+        prepared, self.prepared = self.prepared, None
         try:
-            entry = operations.revert(self.session.project, self.entry_id, kind=kind)
+            if isinstance(prepared, StewardError):
+                raise prepared
+            entry = prepared or operations.revert(self.session.project, self.entry_id, kind=kind)
         except StewardError as error:
             self.setObsolete(True)        # it no longer applies: the stack drops it, nothing changed
             self.session.failed.emit(f"Cannot {kind} '{self.text()}': {error}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -83,8 +84,11 @@ class JobRunner(QObject):
     allows one writer.
     """
 
+    _all: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        JobRunner._all.add(self)
         self.write_pool = QThreadPool(self)
         self.write_pool.setMaxThreadCount(1)
         self._running: set[Job] = set()
@@ -116,6 +120,11 @@ class JobRunner(QObject):
     def wait(self, msecs: int = -1) -> bool:
         """Block until the write pool is idle (used when closing a project)."""
         return self.write_pool.waitForDone(msecs)
+
+
+def work_running() -> bool:
+    """Some window's job is working (the collector then puts off a full collection)."""
+    return any(runner.busy for runner in list(JobRunner._all))
 
 
 def import_work(project: Project, path: str, options: ImportOptions,

@@ -20,6 +20,7 @@ from ui import project_jobs
 from ui.session import Changes, Session
 from ui.settings import Settings
 from ui.training_flow import TrainingFlow
+from ui.undo_steps import UndoSteps
 from ui.views.audit_view import AuditView
 from ui.views.export_dialog import ExportDialog
 from ui.views.failures_view import FailuresView
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.runner = JobRunner(self)
         self.undo_group = QUndoGroup(self)
+        self.undo_steps = UndoSteps(self.runner, self)
         self.long_job: project_jobs.JobProgress | None = None
         self.imports = ImportController(self.runner, self)
         self.imports.imported.connect(self._on_imports_imported)
@@ -223,6 +225,7 @@ class MainWindow(QMainWindow):
                 return False
             self.runner.cancel_all()
             self.runner.wait()
+            self.undo_steps.abandon()
         self.workspace.set_session(None)
         if self.session is not None:
             self.undo_group.removeStack(self.session.undo_stack)

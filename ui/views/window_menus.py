@@ -40,10 +40,16 @@ def build(window: "MainWindow") -> None:
     window.quit_action = _action(window, "&Quit", window.close, QKeySequence("Ctrl+Q"))
     window.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
     window.about_action = _action(window, "&About Steward", window.show_about)
+    # The group's actions keep their text ("Undo Merge") and state; their steps go through window.undo_steps,
+    # which takes a big step on the worker.
     window.undo_action = window.undo_group.createUndoAction(window, "&Undo")
     window.undo_action.setShortcut(keys.Undo)
+    window.undo_action.triggered.disconnect()
+    window.undo_action.triggered.connect(lambda: window.undo_steps.step("undo", window.session))
     window.redo_action = window.undo_group.createRedoAction(window, "&Redo")
     window.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    window.redo_action.triggered.disconnect()
+    window.redo_action.triggered.connect(lambda: window.undo_steps.step("redo", window.session))
     window.find_duplicates_action = _action(window, "&Find Duplicates", window.find_duplicates,
                                             QKeySequence("Ctrl+M"), None,
                                             "Match the project's records and propose duplicate clusters")
