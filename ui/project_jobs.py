@@ -14,7 +14,7 @@ from steward import golden_ops, operations
 from steward.errors import StewardError
 from steward.match_store import match_project
 from ui.job_progress import JobProgress, on_worker
-from ui.session import Changes, Session
+from ui.session import Changes, Outcome, Session
 from ui.workers import JobRunner
 
 __all__ = ["JobProgress", "find_duplicates", "merge_auto"]
@@ -53,6 +53,6 @@ def merge_auto(session: Session, runner: JobRunner, parent: QWidget) -> JobProgr
         return None
     jobs = _progress(runner, parent, "Merge auto-matches", f"Merging {len(clusters):,} proposals…")
     jobs.succeeded.connect(lambda entry: session.applied(entry, f"Merge {len(clusters):,} auto-matches"))
-    jobs.start(on_worker(session.project, lambda copy, progress: operations.perform(
-        copy, golden_ops.MergeClusters(clusters), progress=progress)))
+    jobs.start(on_worker(session.project, lambda copy, progress: Outcome.of(operations.perform(
+        copy, golden_ops.MergeClusters(clusters), progress=progress))))
     return jobs

@@ -9,6 +9,7 @@ After each change the session emits ``changed`` naming what was touched
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -60,17 +61,30 @@ class Changes:
                    complete=action in _DESCRIBED)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker hands back to the window after a decision: the entry without its payload, and what it
+    touched. The payload of a bulk decision (millions of objects for 700,000 fixes) stays on the worker, where
+    it is freed; on the GUI thread it would make each garbage collection there take a tenth of a second."""
+
+    entry: audit.Entry
+    changes: Changes
+
+    @classmethod
+    def of(cls, entry: audit.Entry) -> "Outcome":
+        return cls(dataclasses.replace(entry, before=None, after=None), Changes.of(entry))
+
+
 class DecisionCommand(QUndoCommand):
     """One decision on the undo stack; undo and redo are new audit entries that revert the previous one."""
 
-    def __init__(self, session: "Session", entry: audit.Entry, text: str) -> None:
+    def __init__(self, session: "Session", outcome: Outcome, text: str) -> None:
         super().__init__(text)
         self.session = session
-        self.entry_id = entry.id          # the entry whose effect is in place, or was last undone
+        self.entry_id = outcome.entry.id  # the entry whose effect is in place, or was last undone
         self._applied = True              # pushed after the core applied it: the redo push() calls does nothing
-        changes = Changes.of(entry)
-        self.size = len(changes.records) + len(changes.clusters)   # how much it touched: big steps go to a worker
-        self.prepared: audit.Entry | StewardError | None = None    # the next step, already taken on a worker
+        self.size = len(outcome.changes.records) + len(outcome.changes.clusters)   # big steps go to a worker
+        self.prepared: Outcome | StewardError | None = None    # the next step, already taken on a worker
 
     def redo(self) -> None:
         if self._applied:
@@ -86,13 +100,13 @@ class DecisionCommand(QUndoCommand):
         try:
             if isinstance(prepared, StewardError):
                 raise prepared
-            entry = prepared or operations.revert(self.session.project, self.entry_id, kind=kind)
+            outcome = prepared or Outcome.of(operations.revert(self.session.project, self.entry_id, kind=kind))
         except StewardError as error:
             self.setObsolete(True)        # it no longer applies: the stack drops it, nothing changed
             self.session.failed.emit(f"Cannot {kind} '{self.text()}': {error}")
             return
-        self.entry_id = entry.id
-        self.session.changed.emit(Changes.of(entry))
+        self.entry_id = outcome.entry.id
+        self.session.changed.emit(outcome.changes)
 
 
 class Session(QObject):
@@ -109,13 +123,14 @@ class Session(QObject):
     def perform(self, operation: Operation, text: str, comment: str = "") -> audit.Entry:
         """Apply a decision now (StewardError if it does not apply) and make it undoable."""
         entry = operations.perform(self.project, operation, comment)
-        self.applied(entry, text)
+        self.applied(Outcome.of(entry), text)
         return entry
 
-    def applied(self, entry: audit.Entry, text: str) -> None:
+    def applied(self, outcome: Outcome | audit.Entry, text: str) -> None:
         """Push a decision the core already applied (on a worker, say) and tell the views."""
-        self.undo_stack.push(DecisionCommand(self, entry, text))
-        self.changed.emit(Changes.of(entry))
+        outcome = outcome if isinstance(outcome, Outcome) else Outcome.of(outcome)
+        self.undo_stack.push(DecisionCommand(self, outcome, text))
+        self.changed.emit(outcome.changes)
 
     def revert(self, entry_id: int, comment: str = "") -> audit.Entry:
         """Revert an older audit entry (from the audit screen); undoable like any decision."""

@@ -14,10 +14,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from steward import audit, operations
+from steward import operations
 from steward.errors import StewardError
 from ui.job_progress import JobProgress, on_worker
-from ui.session import DecisionCommand, Session
+from ui.session import DecisionCommand, Outcome, Session
 from ui.workers import JobRunner
 
 BACKGROUND_SIZE = 500   # records and proposals a decision touched, above which its steps go to the worker
@@ -52,16 +52,16 @@ class UndoSteps(QObject):
         self.jobs.title = "Undo" if kind == "undo" else "Redo"
         self.jobs.label = f"{self.jobs.title}: {command.text()}…"
         entry_id = command.entry_id
-        self.jobs.start(on_worker(session.project, lambda copy, progress: operations.revert(
-            copy, entry_id, kind=kind, progress=progress)), kind)
+        self.jobs.start(on_worker(session.project, lambda copy, progress: Outcome.of(operations.revert(
+            copy, entry_id, kind=kind, progress=progress))), kind)
 
     def abandon(self) -> None:
         """Forget a step being taken (its project is closing; the worker was cancelled)."""
         self.jobs.abandon()
         self._forget()
 
-    def _on_jobs_succeeded(self, entry: audit.Entry) -> None:
-        self._finish(entry)
+    def _on_jobs_succeeded(self, outcome: Outcome) -> None:
+        self._finish(outcome)
 
     def _on_jobs_failed(self, error: Exception) -> None:
         if not isinstance(error, StewardError):
@@ -69,7 +69,7 @@ class UndoSteps(QObject):
             raise error   # a bug: the application's exception hook shows and logs it
         self._finish(error)   # the command drops itself and the session says why
 
-    def _finish(self, outcome: audit.Entry | StewardError) -> None:
+    def _finish(self, outcome: Outcome | StewardError) -> None:
         if self._pending is None:
             return
         kind, command, stack = self._pending

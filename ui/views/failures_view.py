@@ -24,7 +24,7 @@ from steward.validation import ValidationResult
 from ui.job_progress import JobProgress, on_worker, show_failure
 from ui.models.audit_model import local_time
 from ui.models.failure_model import FailureModel, RuleFailuresModel
-from ui.session import Changes, Session
+from ui.session import Changes, Outcome, Session
 from ui.views.actions import screen_action
 from ui.views.rules_dialog import RulesDialog
 from ui.workers import JobRunner
@@ -304,29 +304,25 @@ class FailuresView(QWidget):
 
     def _on_accept_all_triggered(self) -> None:
         rule = self.failure_model.rule
-        if self._session is None or rule is None:
+        if self._session is None or rule is None or self.accept_job.running:
             return
-        try:
-            fixes = operations.accept_suggestions(self._session.project, rule.rule)
-        except StewardError as error:
-            QMessageBox.warning(self, "Nothing to accept", str(error))
-            return
-        count = len(fixes.fixes)
+        count = rule.suggestions    # as last validated; the fixes themselves are read on the worker
         answer = QMessageBox.question(
             self, "Accept suggestions",
             f"Accept {count:,} suggested fix{'es' if count != 1 else ''} of rule '{rule.rule}'?\n\n"
             "Each value is set to its suggestion; the imported values stay underneath. This is one change in the "
             "audit trail, and Undo takes it back.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes and not self.accept_job.running:
-            self._accepting_text = f"Accept {count:,} suggestions of {rule.rule}"
-            self.accept_job.start(on_worker(self._session.project,
-                                            lambda copy, progress: operations.perform(copy, fixes, progress=progress)),
-                                  "accept")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._accepting_text = f"Accept {count:,} suggestions of {rule.rule}"
+        name = rule.rule
+        self.accept_job.start(on_worker(self._session.project, lambda copy, progress: Outcome.of(operations.perform(
+            copy, operations.accept_suggestions(copy, name), progress=progress))), "accept")
 
-    def _on_accept_job_succeeded(self, entry: Any) -> None:
+    def _on_accept_job_succeeded(self, outcome: Outcome) -> None:
         if self._session is not None:
-            self._session.applied(entry, self._accepting_text)
+            self._session.applied(outcome, self._accepting_text)
 
     def _on_accept_job_cancelled(self) -> None:
         self.run_label.setText("Accepting the suggestions was cancelled; nothing was changed.")
