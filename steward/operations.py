@@ -182,15 +182,58 @@ class FixValues:
     action: str = "fix_values"
 
     def apply(self, project: Project) -> "FixValues":
-        inverses = [FixValue(*fix).apply(project) for fix in self.fixes]
-        return FixValues(tuple((i.record_id, i.position, i.value, i.fixed_at, i.check, i.expect)
-                               for i in reversed(inverses)))
+        fixes = [(*fix, None, False, None)[:6] for fix in self.fixes]     # every fix as its six fields
+        if len({fix[:2] for fix in fixes}) < len(fixes):                 # a cell fixed twice: one after another
+            inverses = [FixValue(*fix).apply(project) for fix in fixes]
+            return FixValues(tuple((i.record_id, i.position, i.value, i.fixed_at, i.check, i.expect)
+                                   for i in reversed(inverses)))
+        inverse = _apply_fixes(project, fixes)
+        inverse.reverse()
+        return FixValues(tuple(inverse))
 
     def targets(self) -> Any:
         return {"records": sorted({fix[0] for fix in self.fixes})}
 
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "fixes": [list(fix) for fix in self.fixes]}
+
+
+def _apply_fixes(project: Project, fixes: list[tuple]) -> list[tuple]:
+    """What applying each fix in turn does, for fixes of distinct cells, in a few statements over all of them
+    (accepting 700,000 suggestions one FixValue at a time takes four million statements). Fixes and their
+    inverses are FixValue's six fields: record id, position, value, fixed_at, check, expect."""
+    conn = project.conn
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS fix_keys "
+                 "(n INTEGER PRIMARY KEY, record_id INTEGER, position INTEGER)")
+    conn.execute("DELETE FROM temp.fix_keys")
+    try:
+        conn.executemany("INSERT INTO temp.fix_keys (n, record_id, position) VALUES (?, ?, ?)",
+                         [(n, fix[0], fix[1]) for n, fix in enumerate(fixes)])
+        found = conn.execute(
+            "SELECT r.source_id, (SELECT COUNT(*) FROM columns c WHERE c.source_id = r.source_id), x.value, "
+            "x.fixed_at FROM temp.fix_keys k LEFT JOIN records r ON r.id = k.record_id "
+            "LEFT JOIN fixes x ON x.record_id = k.record_id AND x.position = k.position ORDER BY k.n").fetchall()
+    finally:
+        conn.execute("DELETE FROM temp.fix_keys")
+    sources: dict[int, int] = {}
+    for (record_id, position, value, _, check, expect), (source, width, current, _) in zip(fixes, found):
+        if source is None or not 0 <= position < width:
+            raise Conflict(f"Record {record_id} has no column {position + 1}.")
+        if check and current != expect:
+            raise Conflict(f"Record {record_id}, column {position + 1} was fixed again since (it now holds "
+                           f"{current!r} rather than {expect!r}): revert that later fix first." if current is not None
+                           else f"Record {record_id}, column {position + 1}: the fix was removed since.")
+        sources[source] = sources.get(source, 0) + 1
+    now = utc_now()
+    conn.executemany("DELETE FROM fixes WHERE record_id = ? AND position = ?",
+                     [fix[:2] for fix in fixes if fix[2] is None])
+    conn.executemany("INSERT OR REPLACE INTO fixes (record_id, position, value, fixed_at) VALUES (?, ?, ?, ?)",
+                     [(r, p, v, at or now) for r, p, v, at, _, _ in fixes if v is not None])
+    conn.executemany("INSERT OR IGNORE INTO dirty_records (record_id) VALUES (?)", [fix[:1] for fix in fixes])
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                     "value = CAST(value AS INTEGER) + excluded.value",
+                     [(f"fixes:{source}", str(count)) for source, count in sources.items()])
+    return [(fix[0], fix[1], row[2], row[3], True, fix[2]) for fix, row in zip(fixes, found)]
 
 
 def accept_suggestions(project: Project, rule: str, record_id: int | None = None) -> FixValues:
