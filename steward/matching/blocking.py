@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..gentle_sort import drop, sorted_in_runs
 from .prepare import MatchRecord
 
 Keys = Callable[[Sequence[MatchRecord]], "list[str | None]"]
@@ -145,11 +146,13 @@ def _window_pairs(ordered: np.ndarray, block: np.ndarray, window: int) -> np.nda
 
 
 def _rank(records: Sequence[MatchRecord], key: Callable[[MatchRecord], tuple]) -> list[int]:
-    """Each record's position when all are sorted by ``key`` (ties by index)."""
-    ranked = sorted(range(len(records)), key=lambda i: (key(records[i]), i))
+    """Each record's position when all are sorted by ``key`` (ties by index); sorted in runs, so a window beside
+    the matching worker can paint (one sort of a million tuples holds the interpreter for four seconds)."""
     rank = [0] * len(records)
-    for position, index in enumerate(ranked):
+    ordered = sorted_in_runs((key(record), index) for index, record in enumerate(records))
+    for position, (_, index) in enumerate(ordered):
         rank[index] = position
+    drop(ordered)
     return rank
 
 

@@ -55,6 +55,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
+from ..gentle_sort import drop, sorted_in_runs
+
 #: A link below ``auto`` separates two families when its doubt (1 − p) is at least this many times theirs.
 CHAIN_DOUBT_RATIO = 2.0
 
@@ -98,12 +100,14 @@ def find_clusters(
     if max_size < 2:
         raise ValueError(f"max_size must be at least 2, got {max_size}")
     groups = _Groups(_partners(cannot_link))
-    for a, b, p in _spanning_forest(_links(pairs, review)):
+    links = _links(pairs, review)
+    forest = _spanning_forest(links)
+    drop(links)
+    for a, b, p in forest:
         groups.join(a, b, p, auto=auto, max_size=max_size)
     clusters = [_cluster(ids, groups.weakest[root], groups.flags.get(root, set()), auto)
                 for root, ids in groups.members.items()]
-    clusters.sort(key=lambda c: c.members)
-    return clusters
+    return sorted_in_runs(clusters, key=lambda c: c.members)
 
 
 class _UnionFind:
@@ -202,8 +206,7 @@ def _links(pairs: Iterable[Link], review: float) -> list[tuple[float, int, int]]
             raise ValueError(f"pair ({a}, {b}) joins a record to itself")
         if p >= review:
             links.append((-p, a, b) if a < b else (-p, b, a))
-    links.sort()
-    return links
+    return sorted_in_runs(links)
 
 
 def _spanning_forest(links: list[tuple[float, int, int]]) -> list[Link]:

@@ -336,3 +336,23 @@ def test_cli_match_config_types_are_checked(tmp_path: Path, capsys: pytest.Captu
         config.write_text(text, encoding="utf-8")
         assert main(["match", str(path), "--config", str(config)]) == 1
         assert message in capsys.readouterr().err
+
+
+def test_ranking_in_runs_is_ranking_in_one_sort(monkeypatch) -> None:
+    import random
+
+    from steward import gentle_sort
+    from steward.matching import blocking
+
+    rng = random.Random(7)
+    values = [(rng.choice(["", "a", "b", "ab"]), rng.choice(["x", "y"])) for _ in range(500)]
+    monkeypatch.setattr(gentle_sort, "RUN", 37)             # many runs, cut anywhere
+    assert gentle_sort.sorted_in_runs(values) == sorted(values)
+    by_first = gentle_sort.sorted_in_runs(values, key=lambda value: value[0])
+    assert by_first == sorted(values, key=lambda value: value[0])      # stable: equal keys keep their order
+    copy = list(values)
+    gentle_sort.drop(copy)
+    assert copy == []
+    ranked = blocking._rank(values, lambda value: value)
+    expected = sorted(range(len(values)), key=lambda i: (values[i], i))
+    assert [ranked[i] for i in expected] == list(range(len(values)))
