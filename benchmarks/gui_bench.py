@@ -42,22 +42,27 @@ MAX_STALL_MS = 100.0
 
 
 def stalls_during(app, start, running) -> tuple[float, float]:
-    """Call ``start`` and run the event loop while ``running()``: (seconds, longest gap between ticks of a 10 ms
-    timer in ms)."""
-    from PySide6.QtCore import QElapsedTimer, QTimer
+    """Call ``start`` and run the event loop (idle between events, as the application's is) while
+    ``running()``: (seconds, longest gap between ticks of a 10 ms timer in ms)."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     ticks = QElapsedTimer()
     longest = [0.0]
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(lambda: longest.__setitem__(0, max(longest[0], ticks.restart())))
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: None if running() else loop.quit())
     ticks.start()
     timer.start()
     started = time.perf_counter()
     start()
-    while running():
-        app.processEvents()
+    poll.start()
+    loop.exec()
     timer.stop()
+    poll.stop()
     return time.perf_counter() - started, longest[0]
 
 

@@ -35,20 +35,25 @@ def test_the_application_turns_automatic_collection_off_and_collects_on_a_timer(
     assert alive() is None
 
 
-def test_the_whole_heap_is_collected_only_now_and_then_and_never_while_a_job_runs(qapp, monkeypatch) -> None:
+def test_nothing_is_collected_while_a_job_runs_and_the_whole_heap_only_now_and_then(qapp, monkeypatch) -> None:
     owner = QObject()                        # not the application's: its collector stays the only one there
     collector = Collector(owner)
     collector.timer.stop()
     monkeypatch.setattr(collector_module, "FULL_EVERY", 2)
     running = [True]
     monkeypatch.setattr(collector_module, "work_running", lambda: running[0])
-    old = Cycle()
-    alive = weakref.ref(old)
-    gc.collect(1)                            # it survives a collection of the young: now in the oldest generation
+    young, old = Cycle(), Cycle()
+    alive_young, alive_old = weakref.ref(young), weakref.ref(old)
+    del young
+    gc.collect(1)                            # ``old`` survives a collection of the young: now in the oldest generation
     del old
-    collector._on_timer_timeout()
-    collector._on_timer_timeout()            # a full collection is due, but a job runs
-    assert alive() is not None
+    young = Cycle()
+    alive_young = weakref.ref(young)
+    del young
+    collector._on_timer_timeout()            # a job runs: the worker's objects are not walked
+    assert alive_young() is not None and alive_old() is not None
     running[0] = False
-    collector._on_timer_timeout()
-    assert alive() is None
+    collector._on_timer_timeout()            # the young generations
+    assert alive_young() is None and alive_old() is not None
+    collector._on_timer_timeout()            # the whole heap, now and then
+    assert alive_old() is None

@@ -208,20 +208,15 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return self._stop_exercise(confirm)
         if self.imports.busy:
-            if confirm and QMessageBox.question(
-                    self, "Import running",
-                    "An import is still running. Cancel it and close? Nothing of it will be kept.",
-                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                    QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            if not self._may_cancel(confirm, "Import running",
+                                    "An import is still running. Cancel it and close? Nothing of it will be kept."):
                 return False
             self.imports.cancel()
             self.runner.wait()
             self.imports.abandon()
         if self.runner.busy:
-            if confirm and QMessageBox.question(
-                    self, "Work running", "Steward is still working on this project. Cancel that and close? "
-                    "Nothing of it will be kept.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                    QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            if not self._may_cancel(confirm, "Work running", "Steward is still working on this project. Cancel "
+                                    "that and close? Nothing of it will be kept."):
                 return False
             self.runner.cancel_all()
             self.runner.wait()
@@ -248,14 +243,18 @@ class MainWindow(QMainWindow):
         (nothing of it is kept, a reset leaves the trained project as it was) after asking."""
         if not self.runner.busy:
             return True
-        if confirm and QMessageBox.question(
-                self, "Exercise being made", "Steward is still making the training exercise. Cancel that and "
-                "close? Nothing of it will be kept.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+        if not self._may_cancel(confirm, "Exercise being made", "Steward is still making the training exercise. "
+                                "Cancel that and close? Nothing of it will be kept."):
             return False
         self.training.abandon()
         self.runner.wait()
         return True
+
+    def _may_cancel(self, confirm: bool, title: str, question: str) -> bool:
+        """Whether running work may be cancelled: asked unless ``confirm`` is False (quitting on a signal)."""
+        return not confirm or QMessageBox.question(
+            self, title, question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
 
     # -- sources and records -------------------------------------------------------------
 
