@@ -46,6 +46,8 @@ FIELDS: tuple[Field, ...] = (
 FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
 _NICKNAMES = NickNamer()
 
+SCORE_CHUNK = 50_000   # pairs scored per rapidfuzz call
+
 
 def match_columns(records: Sequence[MatchRecord]) -> dict[str, np.ndarray]:
     """Each match-view attribute as an array over all records, built once for several comparisons."""
@@ -110,8 +112,13 @@ def value_shares(records: Sequence[MatchRecord], pairs: np.ndarray,
 
 
 def _scores(a: np.ndarray, b: np.ndarray, scorer: object) -> np.ndarray:
-    """rapidfuzz's score for each pair (a[i], b[i]), on every core."""
-    return cpdist(list(a), list(b), scorer=scorer, workers=-1)
+    """rapidfuzz's score for each pair (a[i], b[i]), on every core, SCORE_CHUNK pairs per call: a call holds the
+    interpreter while it reads its strings (over 2 s for all the pairs of a million records), and a window
+    beside the matching worker must keep painting."""
+    if len(a) <= SCORE_CHUNK:
+        return cpdist(list(a), list(b), scorer=scorer, workers=-1)
+    return np.concatenate([cpdist(list(a[start:start + SCORE_CHUNK]), list(b[start:start + SCORE_CHUNK]),
+                                  scorer=scorer, workers=-1) for start in range(0, len(a), SCORE_CHUNK)])
 
 
 def _present(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -356,3 +356,21 @@ def test_ranking_in_runs_is_ranking_in_one_sort(monkeypatch) -> None:
     ranked = blocking._rank(values, lambda value: value)
     expected = sorted(range(len(values)), key=lambda i: (values[i], i))
     assert [ranked[i] for i in expected] == list(range(len(values)))
+
+
+def test_scoring_in_chunks_is_scoring_in_one_call(monkeypatch) -> None:
+    import random
+
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    from steward.matching import compare
+
+    rng = random.Random(3)
+    words = ["anna", "ana", "anne", "berg", "burg", "", "müller", "mueller", "王伟", "wang wei"]
+    a = np.array([rng.choice(words) for _ in range(301)], dtype=object)
+    b = np.array([rng.choice(words) for _ in range(301)], dtype=object)
+    whole = compare._scores(a, b, fuzz.ratio)
+    monkeypatch.setattr(compare, "SCORE_CHUNK", 17)
+    chunked = compare._scores(a, b, fuzz.ratio)
+    assert chunked.dtype == whole.dtype and np.array_equal(chunked, whole)
