@@ -47,6 +47,7 @@ FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
 _NICKNAMES = NickNamer()
 
 SCORE_CHUNK = 50_000   # pairs scored per rapidfuzz call
+COMPARE_CHUNK = 100_000   # pairs compared per pass over the fields
 
 
 def match_columns(records: Sequence[MatchRecord]) -> dict[str, np.ndarray]:
@@ -57,12 +58,20 @@ def match_columns(records: Sequence[MatchRecord]) -> dict[str, np.ndarray]:
 
 def compare(records: Sequence[MatchRecord], pairs: np.ndarray,
             columns: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-    """Levels as an int8 array of shape (pairs, fields), in FIELDS order (``columns`` from match_columns)."""
+    """Levels as an int8 array of shape (pairs, fields), in FIELDS order (``columns`` from match_columns).
+
+    Each pair's levels depend on its two records only, so many pairs are compared COMPARE_CHUNK at a time:
+    numpy's operations on arrays of strings hold the interpreter for the whole array (over a second for the
+    pairs of a million records), and a window beside the matching worker must keep painting.
+    """
+    arrays = columns if columns is not None else match_columns(records)
+    if len(pairs) > COMPARE_CHUNK:
+        return np.concatenate([compare(records, pairs[start:start + COMPARE_CHUNK], arrays)
+                               for start in range(0, len(pairs), COMPARE_CHUNK)])
     out = np.full((len(pairs), len(FIELDS)), MISSING, dtype=np.int8)
     if len(pairs) == 0:
         return out
     left, right = pairs[:, 0], pairs[:, 1]
-    arrays = columns if columns is not None else match_columns(records)
 
     def column(attribute: str) -> tuple[np.ndarray, np.ndarray]:
         values = arrays[attribute]

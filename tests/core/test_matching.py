@@ -374,3 +374,19 @@ def test_scoring_in_chunks_is_scoring_in_one_call(monkeypatch) -> None:
     monkeypatch.setattr(compare, "SCORE_CHUNK", 17)
     chunked = compare._scores(a, b, fuzz.ratio)
     assert chunked.dtype == whole.dtype and np.array_equal(chunked, whole)
+
+
+def test_comparing_in_chunks_is_comparing_at_once(monkeypatch) -> None:
+    import numpy as np
+
+    from steward import demo_data
+    from steward.matching import blocking, compare
+    from steward.matching.prepare import prepare
+
+    data = demo_data.generate(400, seed=5)
+    records = [prepare(dict(zip(demo_data.HEADER, row))) for row in data.rows]
+    pairs, _ = blocking.candidate_pairs(records)
+    whole = compare.compare(records, pairs)
+    assert (whole != compare.MISSING).all(axis=0).sum() >= 3           # real comparisons, not empty fields
+    monkeypatch.setattr(compare, "COMPARE_CHUNK", 29)
+    assert len(pairs) > 29 and np.array_equal(compare.compare(records, pairs), whole)
