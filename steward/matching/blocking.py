@@ -161,6 +161,26 @@ def _unique_ordered(chunks: list[np.ndarray], n: int) -> np.ndarray:
         return np.empty((0, 2), dtype=np.int64)
     both = np.concatenate(chunks)
     low, high = np.minimum(both[:, 0], both[:, 1]), np.maximum(both[:, 0], both[:, 1])
-    codes = np.unique(low * max(n, 1) + high)
+    codes = unique_codes(low * max(n, 1) + high)
     codes = codes[(codes // max(n, 1)) != (codes % max(n, 1))]
     return np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
+
+
+def unique_codes(codes: np.ndarray) -> np.ndarray:
+    """``np.unique`` of integer codes, by sorting: NumPy 2's own takes 20 s for 40 million codes and holds the
+    interpreter throughout (a window beside the matching worker froze); a sort takes one and lets it run."""
+    ordered = np.sort(codes)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def contains(sorted_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``np.isin(codes, sorted_codes)`` for a sorted array of codes, by binary search (see unique_codes)."""
+    if len(sorted_codes) == 0:
+        return np.zeros(len(codes), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_codes, codes), len(sorted_codes) - 1)
+    return sorted_codes[at] == codes

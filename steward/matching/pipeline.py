@@ -14,7 +14,7 @@ from typing import Collection, Mapping, Sequence
 import numpy as np
 
 from ..progress import Progress, no_progress
-from .blocking import DEFAULT_RULES, RULE_FIELDS, BlockingStats, candidate_pairs
+from .blocking import DEFAULT_RULES, RULE_FIELDS, BlockingStats, candidate_pairs, contains
 from .clustering import Cluster, find_clusters
 from .compare import compare, match_columns, value_shares
 from .model import Model, estimate, probabilities, random_pairs
@@ -136,7 +136,7 @@ def estimate_missed(pairs: np.ndarray, matched: np.ndarray, stats: BlockingStats
     contact = np.zeros(len(codes), dtype=bool)
     other = np.zeros(len(codes), dtype=bool)
     for rule, rule_pairs in stats.rule_pairs.items():
-        caught = np.isin(codes, rule_pairs[:, 0] * max(n, 1) + rule_pairs[:, 1])
+        caught = contains(np.sort(rule_pairs[:, 0] * max(n, 1) + rule_pairs[:, 1]), codes)
         if rule in CONTACT_RULES:
             contact |= caught
         else:

@@ -390,3 +390,16 @@ def test_comparing_in_chunks_is_comparing_at_once(monkeypatch) -> None:
     assert (whole != compare.MISSING).all(axis=0).sum() >= 3           # real comparisons, not empty fields
     monkeypatch.setattr(compare, "COMPARE_CHUNK", 29)
     assert len(pairs) > 29 and np.array_equal(compare.compare(records, pairs), whole)
+
+
+def test_unique_codes_and_contains_agree_with_numpy() -> None:
+    import numpy as np
+
+    from steward.matching.blocking import contains, unique_codes
+
+    rng = np.random.default_rng(11)
+    for size in (0, 1, 2, 500):
+        codes = rng.integers(0, 60, size)
+        assert np.array_equal(unique_codes(codes), np.unique(codes))
+        known = np.sort(rng.integers(0, 60, size // 2))
+        assert np.array_equal(contains(known, codes), np.isin(codes, known))
