@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from steward import audit_query
 from steward.audit_query import AuditQuery, EntryRow
 from steward.project import Project
 from ui.models.paged import PageCache
+from ui.models.table import HeaderedTableModel
 
 PAGE_SIZE = 256
 CACHE_PAGES = 8
@@ -34,7 +35,7 @@ def local_time(at: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(HeaderedTableModel):
     """Entries of the trail that a query keeps; read-only."""
 
     HEADERS = ("#", "Time", "Actor", "Action", "Targets", "Comment")
@@ -97,9 +98,6 @@ class AuditModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid() or role not in (DISPLAY, TOOLTIP, ENTRY_ID_ROLE, Qt.ItemDataRole.TextAlignmentRole):
             return None
@@ -118,12 +116,3 @@ class AuditModel(QAbstractTableModel):
         return (str(entry.id), local_time(entry.at), entry.actor, entry.action, entry.targets,
                 entry.comment.replace("\n", " "))[column]
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
@@ -18,6 +18,7 @@ from steward import failure_list
 from steward.failure_list import FailureRow, RuleFailures
 from steward.project import Project
 from ui.models.paged import PageCache
+from ui.models.table import HeaderedTableModel
 
 PAGE_SIZE = 256
 CACHE_PAGES = 8
@@ -29,7 +30,7 @@ DISPLAY, EDIT, TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, 
 RULE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class RuleFailuresModel(QAbstractTableModel):
+class RuleFailuresModel(HeaderedTableModel):
     """Every rule with how many records fail it; reloaded whole (a project has dozens of rules)."""
 
     HEADERS = ("Rule", "Field", "Severity", "Failures", "Message")
@@ -59,9 +60,6 @@ class RuleFailuresModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
         return 0 if parent.isValid() else len(self._rules)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         rule = self.rule(index.row()) if index.isValid() else None
         if rule is None:
@@ -89,18 +87,9 @@ class RuleFailuresModel(QAbstractTableModel):
             self._icons[severity] = QApplication.style().standardIcon(pixmap)
         return self._icons[severity]
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
-class FailureModel(QAbstractTableModel):
+class FailureModel(HeaderedTableModel):
     """The failing records of one rule; the value column is editable where the failing field has a column."""
 
     HEADERS = ("Record", "Value", "Detail", "Suggested fix")
@@ -152,9 +141,6 @@ class FailureModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid() or role not in (DISPLAY, EDIT, TOOLTIP, Qt.ItemDataRole.BackgroundRole):
             return None
@@ -190,16 +176,9 @@ class FailureModel(QAbstractTableModel):
         self.fix_requested.emit(row, str(value))
         return True
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == self.VALUE_COLUMN and self.editable:
+        base = super().flags(index)
+        if index.isValid() and index.column() == self.VALUE_COLUMN and self.editable:
             row = self.failure(index.row())
             if row is not None and row.position is not None:
                 return base | Qt.ItemFlag.ItemIsEditable
